@@ -1,0 +1,100 @@
+"""Command line: argparse -> Settings -> commands. Exit 0 ok, 1 failed, 2 bad input."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from voiceback import __version__
+from voiceback.config import Settings, find_config, load_settings
+from voiceback.types import InputError, VoicebackError
+
+log = logging.getLogger("voiceback")
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="voiceback", description="Offline, hands-free voice coach for a back spasm."
+    )
+    parser.add_argument("--version", action="version", version=f"voiceback {__version__}")
+    parser.add_argument("--config", help="config TOML file (default: search the usual places)")
+    parser.add_argument("--verbose", "-v", action="store_true", help="log details to stderr")
+    sub = parser.add_subparsers(dest="command")
+
+    sub.add_parser("start", help="start the assistant (text conversation until voice exists)")
+    chat = sub.add_parser("chat", help="a conversation over text on stdin/stdout")
+    chat.add_argument("--no-speak", action="store_true", help="print replies only")
+
+    ask = sub.add_parser("ask", help="answer one question, printed and spoken")
+    ask.add_argument("text", help="what the person said")
+    ask.add_argument("--no-speak", action="store_true", help="print the reply only")
+    ask.add_argument("--out", type=Path, help="write the spoken reply to this WAV file")
+    ask.add_argument("--json", action="store_true", help="print intent, slots and reply as JSON")
+
+    classify = sub.add_parser("classify", help="classify JSON lines {'text': ...}")
+    classify.add_argument("--jsonl", required=True, help="input file, or - for stdin")
+
+    train = sub.add_parser("train", help="rebuild the intent model from intents/*.yaml")
+    train.add_argument("--out", type=Path, help="model folder (default: models/intent)")
+
+    ev = sub.add_parser("eval", help="accuracy, macro-F1 and red-flag figures on the checks")
+    ev.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    sub.add_parser("config", help="print the settings in effect")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        settings = load_settings(find_config(args.config))
+        return _dispatch(args, settings)
+    except InputError as err:
+        print(f"voiceback: {err}", file=sys.stderr)
+        return EXIT_INPUT
+    except VoicebackError as err:
+        print(f"voiceback: {err}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from voiceback import commands
+
+    command = args.command or "start"
+    if command in ("start", "chat"):
+        return commands.chat(settings, speak=not getattr(args, "no_speak", False), intro=True)
+    if command == "ask":
+        return commands.ask(
+            settings, args.text, speak=not args.no_speak, out=args.out, as_json=args.json
+        )
+    if command == "classify":
+        return commands.classify(settings, args.jsonl)
+    if command == "train":
+        return commands.train(settings, args.out)
+    if command == "eval":
+        return commands.evaluate(settings, as_json=args.json)
+    if command == "config":
+        print(json.dumps({k: str(v) for k, v in _fields(settings).items()}, indent=2))
+        return EXIT_OK
+    raise InputError(f"unknown command {command}")
+
+
+def _fields(settings: Settings) -> dict[str, object]:
+    return {name: getattr(settings, name) for name in settings.__dataclass_fields__}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,231 @@
+"""The commands behind the CLI: each builds the stages it needs from Settings."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import IO, Any
+
+from voiceback.assistant import Assistant, VoiceSettings
+from voiceback.config import Settings
+from voiceback.dialog import Dialog
+from voiceback.knowledge import Knowledge, load_knowledge, normalize
+from voiceback.store import Store
+from voiceback.types import InputError, StoreError, Understanding, VoicebackError
+
+log = logging.getLogger(__name__)
+
+INTRO = (
+    "voiceback is ready. Type what you would like to ask and press Enter; "
+    "say goodbye or press Ctrl-D to finish. Hands-free listening on the microphone "
+    "is not set up yet, so for now please type."
+)
+
+
+def _nlu(settings: Settings):  # type: ignore[no-untyped-def]
+    from voiceback.nlu import NLU
+
+    return NLU.load(settings.intent_model_dir, settings.min_confidence)
+
+
+def _store(settings: Settings) -> Store | None:
+    try:
+        return Store(settings.database)
+    except StoreError as err:
+        log.warning("%s; nothing will be remembered this time", err)
+        return None
+
+
+def _voice_settings(settings: Settings, store: Store | None) -> VoiceSettings:
+    voice = VoiceSettings(settings.rate_wpm, settings.volume)
+    if store is not None:
+        try:
+            voice.rate_wpm = int(store.get("rate_wpm") or voice.rate_wpm)
+            voice.volume = float(store.get("volume") or voice.volume)
+        except (ValueError, StoreError) as err:
+            log.warning("ignoring remembered voice settings: %s", err)
+    return voice
+
+
+def _synth(settings: Settings, voice: VoiceSettings):  # type: ignore[no-untyped-def]
+    from voiceback.tts import Pyttsx3Synthesizer
+
+    return Pyttsx3Synthesizer(settings.voice_name, voice.rate_wpm, voice.volume)
+
+
+def _speaker(settings: Settings, voice: VoiceSettings):  # type: ignore[no-untyped-def]
+    from voiceback.tts import Player, Voice
+
+    try:
+        return Voice(_synth(settings, voice), Player())
+    except VoicebackError as err:
+        print(f"voiceback: {err}; replies will be shown as text only", file=sys.stderr)
+        return None
+
+
+def build_assistant(settings: Settings, speak: bool, allow_timers: bool) -> Assistant:
+    knowledge = load_knowledge(settings.intents_dir)
+    store = _store(settings)
+    voice = _voice_settings(settings, store)
+    speaker = _speaker(settings, voice) if speak and settings.speak else None
+    return Assistant(
+        nlu=_nlu(settings),
+        dialog=Dialog(knowledge, store),
+        speaker=speaker,
+        voice=voice,
+        store=store,
+        allow_timers=allow_timers,
+    )
+
+
+def understanding_json(heard: Understanding) -> dict[str, Any]:
+    return {
+        "text": heard.text,
+        "intent": heard.intent,
+        "confidence": heard.confidence,
+        "red_flag": heard.red_flag,
+        "slots": heard.slots,
+        "fallback": heard.fallback,
+    }
+
+
+def ask(settings: Settings, text: str, speak: bool, out: Path | None, as_json: bool) -> int:
+    if not normalize(text):
+        raise InputError("There is nothing to answer: the text has no words.")
+    assistant = build_assistant(settings, speak=speak, allow_timers=False)
+    disclaimer = assistant.start()
+    heard, reply = assistant.turn(text)
+    spoken = f"{disclaimer} {reply.text}" if disclaimer else reply.text
+    if as_json:
+        fields = understanding_json(heard) if heard else {"text": text, "intent": None}
+        print(json.dumps({**fields, "reply": reply.text, "source": reply.source}))
+    else:
+        print(spoken)
+    if out is not None:
+        from voiceback.tts import render, write_wav
+
+        write_wav(out, render(_synth(settings, assistant.voice), spoken))
+    if speak:
+        _say_or_warn(assistant, spoken)
+    return 0
+
+
+def _say_or_warn(assistant: Assistant, text: str) -> None:
+    if assistant.speaker is None:
+        return
+    try:
+        assistant.speaker.say(text)
+    except VoicebackError as err:
+        print(f"voiceback: {err}; the reply is shown as text only", file=sys.stderr)
+
+
+def chat(settings: Settings, speak: bool, intro: bool) -> int:
+    assistant = build_assistant(settings, speak=speak, allow_timers=True)
+    interactive = sys.stdin.isatty()
+    if intro:
+        print(INTRO)
+    disclaimer = assistant.start()
+    if disclaimer:
+        print(disclaimer)
+        _say_or_warn(assistant, disclaimer)
+    try:
+        for line in _lines(sys.stdin, prompt="you> " if interactive else ""):
+            if not line.strip():
+                continue
+            _, reply = assistant.turn(line)
+            print(f"voiceback> {reply.text}", flush=True)
+            _say_or_warn(assistant, reply.text)
+            if reply.action == "goodbye":
+                break
+    finally:
+        assistant.close()
+    return 0
+
+
+def _lines(stream: IO[str], prompt: str) -> Iterator[str]:
+    while True:
+        if prompt:
+            print(prompt, end="", flush=True)
+        try:
+            line = stream.readline()
+        except UnicodeDecodeError:
+            print("voiceback: that line was not readable text; please type it again")
+            continue
+        if not line:
+            return
+        yield line.rstrip("\n")
+
+
+def classify(settings: Settings, source: str) -> int:
+    nlu = _nlu(settings)
+    bad = 0
+    stream = sys.stdin.buffer if source == "-" else _open_binary(source)
+    try:
+        for number, raw in enumerate(stream, start=1):
+            if not raw.strip():
+                continue
+            try:
+                text = _parse_line(raw, number)
+                result = understanding_json(nlu.understand(text))
+            except InputError as err:
+                bad += 1
+                print(f"voiceback: {err}", file=sys.stderr)
+                result = {"line": number, "text": None, "error": str(err)}
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    return 2 if bad else 0
+
+
+def _open_binary(path: str) -> IO[bytes]:
+    try:
+        return open(path, "rb")
+    except OSError as err:
+        raise InputError(f"{path}: cannot be read ({err.strerror})") from err
+
+
+def _parse_line(raw: bytes, number: int) -> str:
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(f"line {number}: not UTF-8 text ({err.reason})") from err
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as err:
+        raise InputError(f"line {number}: not valid JSON ({err.msg})") from err
+    if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+        raise InputError(f'line {number}: expected an object like {{"text": "..."}}')
+    text = item["text"]
+    if not text.strip():
+        raise InputError(f"line {number}: the text is empty")
+    return str(text)
+
+
+def train(settings: Settings, out: Path | None) -> int:
+    from voiceback.nlu import classifier
+
+    knowledge = load_knowledge(settings.intents_dir)
+    nlp, report = classifier.train(knowledge.training(), knowledge.labels)
+    folder = out or settings.intent_model_dir
+    classifier.save(nlp, folder)
+    print(
+        f"trained the intent model on {report.examples} examples, {report.labels} labels "
+        f"in {report.seconds:.1f} s -> {folder}"
+    )
+    return 0
+
+
+def evaluate(settings: Settings, as_json: bool) -> int:
+    from voiceback.evaluation import evaluate as run_eval
+    from voiceback.evaluation import format_report
+
+    knowledge: Knowledge = load_knowledge(settings.intents_dir)
+    nlu = _nlu(settings)
+    report = run_eval(knowledge, nlu.understand)
+    print(json.dumps(asdict(report), indent=1) if as_json else format_report(report))
+    return 0

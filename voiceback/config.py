@@ -1,0 +1,187 @@
+"""Settings: one frozen dataclass, read from one TOML file plus command-line flags.
+
+The file is looked for at --config, then $VOICEBACK_CONFIG, then
+/etc/voiceback/config.toml, then ~/.config/voiceback/config.toml; with none, the
+defaults below apply. Every key is documented in deploy/config.toml. A bad value
+raises ConfigError naming the key (``speech.rate_wpm: must be 80..300, got 900``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from voiceback.types import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = Path("~/.local/share/voiceback").expanduser()
+SEARCH_PATHS = (
+    Path("/etc/voiceback/config.toml"),
+    Path("~/.config/voiceback/config.toml"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    # [speech]
+    voice: str = "espeak"
+    """Speaker: "espeak" (pyttsx3 with espeak-ng)."""
+    voice_name: str = ""
+    """An espeak-ng voice id such as "en-gb" or "en-us"; empty picks English."""
+    rate_wpm: int = 150
+    """Speech rate in words per minute: calm and clear is slower than espeak's 175."""
+    volume: float = 0.9
+    """0.0 .. 1.0."""
+    speak: bool = True
+    """False prints replies without speaking them."""
+    # [understanding]
+    min_confidence: float = 0.45
+    """Below this classifier probability it asks again instead of answering."""
+    # [paths]
+    intents_dir: Path = REPO_ROOT / "intents"
+    models_dir: Path = REPO_ROOT / "models"
+    data_dir: Path = DEFAULT_DATA_DIR
+    """Where the SQLite database lives."""
+
+    @property
+    def intent_model_dir(self) -> Path:
+        return self.models_dir / "intent"
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "voiceback.db"
+
+
+_SECTIONS: dict[str, dict[str, str]] = {
+    "speech": {
+        "voice": "voice",
+        "voice_name": "voice_name",
+        "rate_wpm": "rate_wpm",
+        "volume": "volume",
+        "speak": "speak",
+    },
+    "understanding": {"min_confidence": "min_confidence"},
+    "paths": {"intents": "intents_dir", "models": "models_dir", "data": "data_dir"},
+}
+VOICES = ("espeak",)
+
+
+def find_config(explicit: str | None) -> Path | None:
+    """The config file to read, or None for the defaults."""
+    if explicit:
+        path = Path(explicit).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"{path}: config file not found")
+        return path
+    env = os.environ.get("VOICEBACK_CONFIG")
+    if env:
+        path = Path(env).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"{path}: config file (from VOICEBACK_CONFIG) not found")
+        return path
+    for candidate in SEARCH_PATHS:
+        if candidate.expanduser().is_file():
+            return candidate.expanduser()
+    return None
+
+
+def load_settings(path: Path | None, **overrides: Any) -> Settings:
+    """Defaults <- the TOML file <- overrides (command-line flags, None = not given)."""
+    values: dict[str, Any] = {}
+    if path is not None:
+        values.update(_read_toml(path))
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    settings = Settings(**_coerce(values, str(path or "flags")))
+    _validate(settings, str(path or "flags"))
+    return settings
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML ({err})") from err
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: cannot be read ({err})") from err
+    values: dict[str, Any] = {}
+    for section, table in data.items():
+        if section not in _SECTIONS:
+            raise ConfigError(f"{path}: unknown section [{section}]")
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: {section} must be a table ([{section}])")
+        for key, value in table.items():
+            if key not in _SECTIONS[section]:
+                raise ConfigError(f"{path}: unknown key {section}.{key}")
+            values[_SECTIONS[section][key]] = (f"{section}.{key}", value)
+    base = path.parent
+    for name in ("intents_dir", "models_dir", "data_dir"):
+        if name in values:
+            key, raw = values[name]
+            if isinstance(raw, str):
+                resolved = Path(raw).expanduser()
+                values[name] = (key, resolved if resolved.is_absolute() else base / resolved)
+    return values
+
+
+def _key_for(field_name: str) -> str:
+    for section, keys in _SECTIONS.items():
+        for key, name in keys.items():
+            if name == field_name:
+                return f"{section}.{key}"
+    return field_name
+
+
+def _coerce(values: dict[str, Any], origin: str) -> dict[str, Any]:
+    types = {f.name: f.type for f in fields(Settings)}
+    out: dict[str, Any] = {}
+    for name, raw in values.items():
+        key, value = raw if isinstance(raw, tuple) else (_key_for(name), raw)
+        kind = types[name]
+        out[name] = _coerce_one(key, value, kind, origin)
+    return out
+
+
+def _coerce_one(key: str, value: Any, kind: object, origin: str) -> Any:
+    if kind in ("bool", bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{origin}: {key} must be true or false, got {value!r}")
+        return value
+    if kind in ("int", int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{origin}: {key} must be a whole number, got {value!r}")
+        return value
+    if kind in ("float", float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{origin}: {key} must be a number, got {value!r}")
+        return float(value)
+    if kind in ("Path", Path):
+        if not isinstance(value, str | Path):
+            raise ConfigError(f"{origin}: {key} must be a path, got {value!r}")
+        return Path(value).expanduser()
+    if not isinstance(value, str):
+        raise ConfigError(f"{origin}: {key} must be text, got {value!r}")
+    return value
+
+
+def _validate(settings: Settings, origin: str) -> None:
+    checks = (
+        ("speech.voice", settings.voice in VOICES, f"must be one of {', '.join(VOICES)}"),
+        ("speech.rate_wpm", 80 <= settings.rate_wpm <= 300, "must be 80..300"),
+        ("speech.volume", 0.0 <= settings.volume <= 1.0, "must be 0.0..1.0"),
+        ("understanding.min_confidence", 0.0 <= settings.min_confidence < 1.0, "must be 0..1"),
+    )
+    for key, ok, rule in checks:
+        if not ok:
+            name = _SECTIONS[key.split(".")[0]][key.split(".")[1]]
+            got = getattr(settings, name)
+            raise ConfigError(f"{origin}: {key} {rule}, got {got!r}")
+
+
+def with_overrides(settings: Settings, **changes: Any) -> Settings:
+    """A copy with some fields changed (validated)."""
+    new = replace(settings, **changes)
+    _validate(new, "settings")
+    return new

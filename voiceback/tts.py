@@ -1,0 +1,189 @@
+"""Speech out: pyttsx3 (espeak-ng driver) synthesizes, sounddevice plays, or a WAV file.
+
+pyttsx3's own espeak playback shells out to `aplay` and prints to stdout, so here it
+only renders speech to a temporary WAV; playback goes through sounddevice, sentence
+by sentence, so a reply can be stopped at a sentence boundary. Only this module
+imports pyttsx3.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import tempfile
+import threading
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from voiceback.types import AudioError, SpeechError
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def sentences(text: str) -> list[str]:
+    """Split a reply into sentences, the units that speech can stop between."""
+    return [s for s in (part.strip() for part in _SENTENCE_END.split(text)) if s]
+
+
+@dataclass(frozen=True, slots=True)
+class Speech:
+    """Synthesized speech: mono s16le PCM."""
+
+    pcm: bytes
+    rate_hz: int
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.pcm) / 2 / self.rate_hz
+
+
+class Synthesizer(Protocol):
+    def synthesize(self, text: str) -> Speech: ...
+    def configure(self, *, voice_name: str = "", rate_wpm: int, volume: float) -> None: ...
+
+
+class Pyttsx3Synthesizer:
+    """pyttsx3 with the espeak-ng driver, rendering to memory through a temporary WAV."""
+
+    def __init__(self, voice_name: str = "", rate_wpm: int = 150, volume: float = 0.9) -> None:
+        try:
+            import pyttsx3
+        except Exception as err:  # ImportError, or OSError when libespeak-ng is missing
+            raise SpeechError(
+                f"Speech synthesis is unavailable ({err}); install espeak-ng (apt-get install "
+                "espeak-ng) and pyttsx3"
+            ) from err
+        try:
+            self._engine = pyttsx3.init("espeak")
+        except Exception as err:
+            raise SpeechError(
+                f"espeak-ng could not start ({err}); is espeak-ng installed?"
+            ) from err
+        self._lock = threading.Lock()
+        self.configure(voice_name=voice_name, rate_wpm=rate_wpm, volume=volume)
+
+    def configure(self, *, voice_name: str = "", rate_wpm: int, volume: float) -> None:
+        with self._lock:
+            if voice_name:
+                self._set_voice(voice_name)
+            # pyttsx3's Engine.setProperty only queues the change, and its espeak driver
+            # starts a save_to_file synthesis before running that queue, so the change
+            # would land late. The driver sets it on espeak-ng, whose command queue
+            # Synchronize() then drains, so the next utterance has the new values.
+            from pyttsx3.drivers import _espeak
+
+            driver = self._engine.proxy._driver
+            driver.setProperty("rate", rate_wpm)
+            driver.setProperty("volume", volume)
+            _espeak.Synchronize()
+
+    def _set_voice(self, voice_name: str) -> None:
+        voices = self._engine.getProperty("voices")
+        for voice in voices:
+            if voice_name in (voice.id, voice.name):
+                self._engine.setProperty("voice", voice.id)
+                return
+        raise SpeechError(f"speech.voice_name: no espeak-ng voice called {voice_name!r}")
+
+    def synthesize(self, text: str) -> Speech:
+        with self._lock, tempfile.TemporaryDirectory(prefix="voiceback-tts-") as tmp:
+            path = Path(tmp) / "speech.wav"
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):
+                    self._engine.save_to_file(text, str(path))
+                    self._engine.runAndWait()
+            except Exception as err:
+                raise SpeechError(f"espeak-ng failed to speak ({err})") from err
+            if not path.is_file():
+                raise SpeechError("espeak-ng produced no audio")
+            return read_wav_pcm(path)
+
+
+def read_wav_pcm(path: Path) -> Speech:
+    with wave.open(str(path), "rb") as wav:
+        if wav.getsampwidth() != 2 or wav.getnchannels() != 1:
+            raise SpeechError(f"{path}: expected mono 16-bit speech")
+        return Speech(wav.readframes(wav.getnframes()), wav.getframerate())
+
+
+def write_wav(path: Path, speech: Speech) -> None:
+    """Write speech to a WAV file (atomically: a crash leaves no half file)."""
+    tmp = path.with_name(path.name + ".part")
+    try:
+        with open(tmp, "wb") as raw, wave.open(raw, "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(speech.rate_hz)
+            wav.writeframes(speech.pcm)
+        tmp.replace(path)
+    except OSError as err:
+        raise SpeechError(f"{path}: cannot write the WAV file ({err.strerror})") from err
+
+
+def join(parts: list[Speech], pause_s: float = 0.25) -> Speech:
+    """Concatenate speech with a short pause between parts (all at the first part's rate)."""
+    if not parts:
+        return Speech(b"", 22_050)
+    rate = parts[0].rate_hz
+    gap = b"\x00\x00" * int(rate * pause_s)
+    return Speech(gap.join(p.pcm for p in parts if p.rate_hz == rate), rate)
+
+
+class Player:
+    """Plays speech on the default output device with sounddevice; stoppable."""
+
+    def __init__(self, device: str | int | None = None) -> None:
+        self._device = device
+        self._stop = threading.Event()
+
+    def play(self, speech: Speech) -> None:
+        import numpy as np
+        import sounddevice as sd
+
+        samples = np.frombuffer(speech.pcm, dtype="<i2")
+        try:
+            sd.play(samples, speech.rate_hz, device=self._device)
+            while sd.get_stream().active:
+                if self._stop.wait(0.02):
+                    sd.stop()
+                    break
+        except (sd.PortAudioError, OSError, ValueError) as err:
+            raise AudioError(f"Cannot play sound on the speaker ({err})") from err
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def clear(self) -> None:
+        self._stop.clear()
+
+
+class Voice:
+    """Speaks replies sentence by sentence; stop() takes effect at the next boundary."""
+
+    def __init__(self, synth: Synthesizer, player: Player) -> None:
+        self.synth = synth
+        self.player = player
+        self._stopped = threading.Event()
+
+    def say(self, text: str) -> None:
+        self._stopped.clear()
+        self.player.clear()
+        for sentence in sentences(text):
+            if self._stopped.is_set():
+                return
+            self.player.play(self.synth.synthesize(sentence))
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.player.stop()
+
+    def configure(self, *, rate_wpm: int, volume: float) -> None:
+        self.synth.configure(rate_wpm=rate_wpm, volume=volume)
+
+
+def render(synth: Synthesizer, text: str) -> Speech:
+    """The whole reply as one piece of audio, sentence by sentence."""
+    return join([synth.synthesize(s) for s in sentences(text)])
