@@ -19,9 +19,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from audio_synth import Recipe, Sample, make  # noqa: E402
+from audio_synth import Recipe, Sample, make
 
-from voiceback.audio import Endpointer, SpeechEnded, SpeechStarted, WavSource  # noqa: E402
+from voiceback.audio import Endpointer, SpeechEnded, SpeechStarted, WavSource
 
 SENTENCES = (
     "my lower back has gone into spasm and I can hardly move",

@@ -26,7 +26,7 @@ INTRO = (
 )
 
 
-def _nlu(settings: Settings):  # type: ignore[no-untyped-def]
+def _nlu(settings: Settings):
     from voiceback.nlu import NLU
 
     return NLU.load(settings.intent_model_dir, settings.min_confidence)
@@ -51,13 +51,13 @@ def _voice_settings(settings: Settings, store: Store | None) -> VoiceSettings:
     return voice
 
 
-def _synth(settings: Settings, voice: VoiceSettings):  # type: ignore[no-untyped-def]
+def _synth(settings: Settings, voice: VoiceSettings):
     from voiceback.tts import Pyttsx3Synthesizer
 
     return Pyttsx3Synthesizer(settings.voice_name, voice.rate_wpm, voice.volume)
 
 
-def _speaker(settings: Settings, voice: VoiceSettings):  # type: ignore[no-untyped-def]
+def _speaker(settings: Settings, voice: VoiceSettings):
     from voiceback.tts import Player, Voice
 
     try:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import spacy
 from spacy.language import Language
-from spacy.strings import hash_string
+from spacy.strings import hash_string  # type: ignore[attr-defined]
 from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import minibatch, registry
@@ -74,7 +74,7 @@ def doc_features(
     return grams, chars
 
 
-def _extract_forward(model: Model, docs: list[Doc], is_train: bool):  # type: ignore[no-untyped-def]
+def _extract_forward(model: Model, docs: list[Doc], is_train: bool):
     attrs = model.attrs
     keys_per_doc, vals_per_doc = [], []
     for doc in docs:
@@ -95,7 +95,7 @@ def _extract_forward(model: Model, docs: list[Doc], is_train: bool):  # type: ig
         else np.zeros((0,), dtype="float32")
     )
 
-    def backprop(d_out):  # type: ignore[no-untyped-def]
+    def backprop(d_out):
         return []
 
     return (keys_all, vals_all, lengths), backprop
@@ -119,7 +119,7 @@ def build_hashed_ngram_bow(
     }
     extract: Model = Model("voiceback_ngrams", _extract_forward, attrs=attrs)
     linear = SparseLinear_v2(nO=nO, length=length)
-    model = chain(extract, linear, softmax_activation())
+    model: Model = chain(extract, linear, softmax_activation())
     if nO is not None:
         model.set_dim("nO", nO)
     model.set_ref("output_layer", linear)
@@ -129,7 +129,7 @@ def build_hashed_ngram_bow(
 
 def build_pipeline(labels: Sequence[str], settings: TrainSettings) -> Language:
     nlp = spacy.blank("en")
-    model = {
+    model: dict[str, object] = {
         "@architectures": ARCHITECTURE,
         "length": settings.length,
         "char_min": settings.char_min,
