@@ -17,6 +17,7 @@ from spacy.language import Language
 
 from voiceback.knowledge import normalize
 from voiceback.nlu import classifier
+from voiceback.nlu.direction import PAIRS, DirectionRules
 from voiceback.nlu.safety import SafetyFinding, SafetyRules
 from voiceback.nlu.slots import SlotRules
 from voiceback.types import InputError, ModelMissing, Understanding
@@ -41,6 +42,7 @@ class NLU:
     nlp: Language
     safety: SafetyRules
     slots: SlotRules
+    direction: DirectionRules
     min_confidence: float = 0.45
 
     @classmethod
@@ -57,11 +59,13 @@ class NLU:
                 f"The intent model at {model_dir} could not be loaded ({err}); "
                 "run `voiceback train` to rebuild it."
             ) from err
-        return cls(nlp, SafetyRules(nlp.vocab), SlotRules(nlp.vocab), min_confidence)
+        return cls.from_pipeline(nlp, min_confidence)
 
     @classmethod
     def from_pipeline(cls, nlp: Language, min_confidence: float = 0.45) -> NLU:
-        return cls(nlp, SafetyRules(nlp.vocab), SlotRules(nlp.vocab), min_confidence)
+        vocab = nlp.vocab
+        rules = SafetyRules(vocab), SlotRules(vocab), DirectionRules(nlp.make_doc)
+        return cls(nlp, *rules, min_confidence=min_confidence)
 
     def understand(self, text: str) -> Understanding:
         """Classify one utterance; raise InputError if it has no words at all."""
@@ -72,7 +76,7 @@ class NLU:
         ranking = classifier.rank(self.nlp, words, top=3)
         rules_doc = self.nlp.make_doc(raw.lower())
         finding = self.safety(rules_doc)
-        intent, confidence = ranking[0]
+        intent, confidence = _direction(ranking, self.direction.decide(rules_doc, ranking[0][0]))
         intent, confidence, red_flag = _apply_safety(intent, confidence, ranking, finding)
         fallback = not red_flag and confidence < self.min_confidence
         found = self.slots(rules_doc)
@@ -87,6 +91,15 @@ class NLU:
             ranking=ranking,
             fallback=fallback,
         )
+
+
+def _direction(ranking: tuple[tuple[str, float], ...], decided: str) -> tuple[str, float]:
+    """For slower/faster and louder/quieter the classifier picks the pair, the words the side."""
+    top, probability = ranking[0]
+    if decided == top:
+        return top, probability
+    pair = dict(ranking).get(PAIRS[top], 0.0)
+    return decided, probability + pair
 
 
 def _apply_safety(
