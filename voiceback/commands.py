@@ -120,7 +120,8 @@ def _say_or_warn(assistant: Assistant, text: str) -> None:
     try:
         assistant.speaker.say(text)
     except VoicebackError as err:
-        print(f"voiceback: {err}; the reply is shown as text only", file=sys.stderr)
+        print(f"voiceback: {err}; replies are shown as text only from now on", file=sys.stderr)
+        assistant.speaker = None
 
 
 def chat(settings: Settings, speak: bool, intro: bool) -> int:

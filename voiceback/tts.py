@@ -151,7 +151,7 @@ class Player:
                     sd.stop()
                     break
         except (sd.PortAudioError, OSError, ValueError) as err:
-            raise AudioError(f"Cannot play sound on the speaker ({err})") from err
+            raise AudioError(f"No speaker to play on: is one plugged in and on? ({err})") from err
 
     def stop(self) -> None:
         self._stop.set()
