@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--verbose", "-v", action="store_true", help="log details to stderr")
     sub = parser.add_subparsers(dest="command")
 
-    sub.add_parser("start", help="start the assistant (text conversation until voice exists)")
+    sub.add_parser("start", help="start: hands-free with a microphone, else text conversation")
     chat = sub.add_parser("chat", help="a conversation over text on stdin/stdout")
     chat.add_argument("--no-speak", action="store_true", help="print replies only")
 
@@ -45,6 +45,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser("eval", help="accuracy, macro-F1 and red-flag figures on the checks")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    listen = sub.add_parser("listen", help="put WAV files through the spoken pipeline")
+    listen.add_argument("--wav", nargs="+", type=Path, required=True, help="WAV files")
+    listen.add_argument("--json", action="store_true", help="one JSON line per file")
+    listen.add_argument("--realtime", action="store_true", help="replay at real-time pace")
+
+    sub.add_parser("run", help="the hands-free loop on the microphone")
+    sub.add_parser("devices", help="list audio input and output devices")
+    models = sub.add_parser("models", help="speech models")
+    models.add_argument("action", choices=["download"], help="download the Vosk English model")
 
     sub.add_parser("config", help="print the settings in effect")
     return parser
@@ -77,8 +87,16 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from voiceback import commands
 
     command = args.command or "start"
-    if command in ("start", "chat"):
-        return commands.chat(settings, speak=not getattr(args, "no_speak", False), intro=True)
+    if command == "start":
+        return commands.start(settings)
+    if command == "chat":
+        return commands.chat(settings, speak=not args.no_speak, intro=True)
+    if command == "run":
+        return commands.run(settings)
+    if command == "devices":
+        return commands.devices()
+    if command == "models":
+        return commands.download(settings)
     if command == "ask":
         return commands.ask(
             settings, args.text, speak=not args.no_speak, out=args.out, as_json=args.json
@@ -89,6 +107,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return commands.train(settings, args.out)
     if command == "eval":
         return commands.evaluate(settings, as_json=args.json)
+    if command == "listen":
+        return commands.listen(settings, args.wav, as_json=args.json, realtime=args.realtime)
     if command == "config":
         print(json.dumps({k: str(v) for k, v in _fields(settings).items()}, indent=2))
         return EXIT_OK

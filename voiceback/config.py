@@ -37,9 +37,22 @@ class Settings:
     """0.0 .. 1.0."""
     speak: bool = True
     """False prints replies without speaking them."""
+    output_device: str = ""
+    """Speaker: a device name (or part of it) or index; empty = the default output."""
     # [understanding]
     min_confidence: float = 0.45
     """Below this classifier probability it asks again instead of answering."""
+    # [listening]
+    engine: str = "auto"
+    """Recognizer: "auto" (Vosk when its model is installed, else pocketsphinx),
+    "pocketsphinx" or "vosk"."""
+    input_device: str = ""
+    """Microphone: a device name (or part of it) or index; empty = the default input."""
+    mode: str = "wake"
+    """"wake": a wake phrase opens listening; "always": every confident request is answered."""
+    wake_phrase: str = "hey coach"
+    follow_up_s: float = 8.0
+    """After a reply, how long it listens for a follow-up without the wake phrase."""
     # [paths]
     intents_dir: Path = REPO_ROOT / "intents"
     models_dir: Path = REPO_ROOT / "models"
@@ -62,11 +75,21 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "rate_wpm": "rate_wpm",
         "volume": "volume",
         "speak": "speak",
+        "output_device": "output_device",
     },
     "understanding": {"min_confidence": "min_confidence"},
+    "listening": {
+        "engine": "engine",
+        "input_device": "input_device",
+        "mode": "mode",
+        "wake_phrase": "wake_phrase",
+        "follow_up_s": "follow_up_s",
+    },
     "paths": {"intents": "intents_dir", "models": "models_dir", "data": "data_dir"},
 }
 VOICES = ("espeak",)
+ENGINES = ("auto", "pocketsphinx", "vosk")
+MODES = ("wake", "always")
 
 
 def find_config(explicit: str | None) -> Path | None:
@@ -172,6 +195,10 @@ def _validate(settings: Settings, origin: str) -> None:
         ("speech.rate_wpm", 80 <= settings.rate_wpm <= 300, "must be 80..300"),
         ("speech.volume", 0.0 <= settings.volume <= 1.0, "must be 0.0..1.0"),
         ("understanding.min_confidence", 0.0 <= settings.min_confidence < 1.0, "must be 0..1"),
+        ("listening.engine", settings.engine in ENGINES, f"must be one of {', '.join(ENGINES)}"),
+        ("listening.mode", settings.mode in MODES, f"must be one of {', '.join(MODES)}"),
+        ("listening.wake_phrase", bool(settings.wake_phrase.strip()), "must not be empty"),
+        ("listening.follow_up_s", 0.0 <= settings.follow_up_s <= 60.0, "must be 0..60"),
     )
     for key, ok, rule in checks:
         if not ok:

@@ -140,16 +140,21 @@ class Player:
         self._stop = threading.Event()
 
     def play(self, speech: Speech) -> None:
+        """Play to the end (or until stop()); the stream is closed again afterwards."""
         import numpy as np
         import sounddevice as sd
 
         samples = np.frombuffer(speech.pcm, dtype="<i2")
+        block = speech.rate_hz // 20
         try:
-            sd.play(samples, speech.rate_hz, device=self._device)
-            while sd.get_stream().active:
-                if self._stop.wait(0.02):
-                    sd.stop()
-                    break
+            with sd.OutputStream(
+                samplerate=speech.rate_hz, channels=1, dtype="int16", device=self._device
+            ) as stream:
+                for start in range(0, len(samples), block):
+                    if self._stop.is_set():
+                        stream.abort()
+                        return
+                    stream.write(samples[start : start + block].reshape(-1, 1))
         except (sd.PortAudioError, OSError, ValueError) as err:
             raise AudioError(f"No speaker to play on: is one plugged in and on? ({err})") from err
 

@@ -1,0 +1,133 @@
+"""The hands-free loop: the wake gate as pure logic, and `voiceback run` on a real device.
+
+The end-to-end test runs `voiceback run` in a subprocess on a private PulseAudio
+server: a Piper-voiced request is played into the `room` sink, voiceback records the
+sink's monitor through sounddevice's "pulse" device, answers, and speaks its reply
+into the same sink - so it hears its own voice and must not take it for a request.
+"""
+
+from __future__ import annotations
+
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from audio_synth import speech
+from pulse_fixtures import PulseServer
+
+from voiceback.config import REPO_ROOT
+from voiceback.hands_free import Gate, strip_wake
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hey coach how should i sit", "how should i sit"),
+        ("hey couch is this serious", "is this serious"),
+        ("um hey coach", ""),
+        ("Hey, Coach!", ""),
+        ("how should i sit", None),
+        ("the coach was late", None),
+        ("", None),
+    ],
+)
+def test_strip_wake(text: str, expected: str | None) -> None:
+    assert strip_wake(text, "hey coach") == expected
+
+
+def test_wake_mode_needs_the_phrase_except_in_the_follow_up_window() -> None:
+    gate = Gate("wake", "hey coach", follow_up_s=8.0)
+    assert gate.admit("how should i sit", now_s=100.0) is None
+    assert gate.admit("hey coach how should i sit", now_s=100.0) == "how should i sit"
+    gate.open(now_s=101.0)
+    assert gate.admit("and heat or ice", now_s=108.0) == "and heat or ice"
+    assert gate.admit("and heat or ice", now_s=109.5) is None
+    gate.open(now_s=110.0)
+    gate.close()
+    assert gate.admit("and heat or ice", now_s=110.5) is None
+
+
+def test_always_mode_considers_everything() -> None:
+    gate = Gate("always", "hey coach", follow_up_s=8.0)
+    assert gate.admit("how should i sit", now_s=1.0) == "how should i sit"
+    assert gate.admit("hey coach", now_s=1.0) == ""
+
+
+class Lines:
+    """Lines of a subprocess's stdout, read on a thread and waited for with a deadline."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.seen: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, args=(process,), daemon=True).start()
+
+    def _read(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            self._queue.put(line.rstrip("\n"))
+        self._queue.put(None)
+
+    def wait_for(self, prefix: str, timeout_s: float) -> str | None:
+        deadline = time.monotonic() + timeout_s
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self._queue.get(timeout=left)
+            except queue.Empty:
+                return None
+            if line is None:
+                return None
+            self.seen.append(line)
+            if line.startswith(prefix):
+                return line
+        return None
+
+
+def test_run_answers_a_spoken_request_and_ignores_its_own_voice(
+    pulse: PulseServer, tmp_path: Path, model_dir: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[listening]\ninput_device = "pulse"\nmode = "wake"\nfollow_up_s = 3.0\n'
+        '[speech]\noutput_device = "pulse"\n'
+        f'[paths]\ndata = "{tmp_path}"\nmodels = "{model_dir.parent}"\n'
+    )
+    env = {**pulse.env(), "VOICEBACK_CONFIG": str(config), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "voiceback.cli", "--verbose", "run"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines = Lines(process)
+    try:
+        assert lines.wait_for("voiceback is listening", 60), lines.seen
+        time.sleep(4.0)  # the microphone takes ~2 s to deliver its first audio
+        request = speech("hey coach | should i put ice or heat on it", pause_s=0.3)
+        pulse.play(request.path).wait(timeout=30)
+        heard = lines.wait_for("you> ", 30)
+        assert heard is not None, (lines.seen, _stderr(process))
+        assert "ice" in heard or "heat" in heard
+        reply = lines.wait_for("voiceback> ", 10)
+        assert reply is not None
+        # Its reply went into the same room: it must not answer (or ask about) its own voice.
+        assert lines.wait_for("", 25) is None, lines.seen
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    assert process.returncode == 0, _stderr(process)
+
+
+def _stderr(process: subprocess.Popen[str]) -> str:
+    if process.poll() is None or process.stderr is None:
+        return ""
+    return process.stderr.read()[-3000:]

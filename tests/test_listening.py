@@ -1,0 +1,87 @@
+"""The spoken pipeline on real audio: `voiceback listen --wav` and the Listener stage."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import numpy as np
+from audio_synth import make_noise, speech, write_wav
+
+from voiceback.audio import Endpointer, WavSource
+from voiceback.config import REPO_ROOT
+from voiceback.listening import Listener
+from voiceback.stt import make_recognizer
+
+
+@pytest.fixture(scope="module")
+def recognizer(model_dir: Path):  # type: ignore[no-untyped-def]
+    return make_recognizer("pocketsphinx", model_dir.parent)
+
+
+def test_listener_finds_and_transcribes_one_utterance(recognizer) -> None:  # type: ignore[no-untyped-def]
+    sample = speech("how long should i keep the ice on")
+    with WavSource(sample.path) as source:
+        heard = list(Listener(Endpointer(), recognizer).utterances(source))
+    assert len(heard) == 1
+    assert "ice" in heard[0].transcript.text
+    assert abs(heard[0].start_s - sample.speech_start_s) < 0.3
+    assert heard[0].end_s >= sample.speech_end_s - 0.3
+    assert 0.0 <= heard[0].transcript.confidence <= 1.0
+
+
+def test_a_complete_request_is_answered_sooner(recognizer) -> None:  # type: ignore[no-untyped-def]
+    sample = speech("is this serious", tail_s=3.0)
+
+    def decided(is_complete):  # type: ignore[no-untyped-def]
+        with WavSource(sample.path) as source:
+            listener = Listener(Endpointer(), recognizer, is_complete=is_complete)
+            return next(iter(listener.utterances(source))).decided_s
+
+    patient = decided(None)
+    quick = decided(lambda text: "serious" in text)
+    assert quick < patient - 0.5
+
+
+def test_listen_command_json(tmp_path: Path, model_dir: Path) -> None:
+    files = [
+        speech("should i put ice or heat on my back").path,
+        speech("my leg has gone numb").path,
+        tmp_path / "missing.wav",
+        tmp_path / "quiet.wav",
+    ]
+    hiss = make_noise("white", 3 * 16_000, 16_000, np.random.default_rng(0)) * 0.001
+    write_wav(tmp_path / "quiet.wav", hiss, 16_000)
+    (tmp_path / "broken.wav").write_bytes(b"RIFF\x00\x00")
+    files.insert(3, tmp_path / "broken.wav")
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[listening]\nengine = "pocketsphinx"\n[paths]\ndata = "{tmp_path}"\n'
+        f'models = "{model_dir.parent}"\n'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "voiceback.cli", "listen", "--json", "--wav", *map(str, files)],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env={**os.environ, "VOICEBACK_CONFIG": str(config)},
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 2  # two files could not be read, the others were answered
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["file"] for r in rows] == [str(f) for f in files]
+    heat, numb, missing, broken, quiet = rows
+    assert heat["intent"] == "heat_ice"
+    assert set(heat) >= {"transcript", "intent", "confidence", "red_flag", "slots", "reply"}
+    assert set(heat["timings"]) >= {"listen_ms", "stt_finish_ms", "nlu_ms"}
+    assert numb["red_flag"] is True
+    assert "doctor" in numb["reply"].lower()
+    assert "error" in missing and "error" in broken
+    assert "Traceback" not in done.stderr
+    assert quiet["transcript"] == ""
+    assert quiet["reply"] == "Sorry, could you say that again?"

@@ -1,0 +1,172 @@
+"""The hands-free loop: microphone -> utterance -> wake/follow-up gate -> turn -> speech.
+
+`Gate` is the pure logic of when to answer. In "wake" mode an utterance must start
+with the wake phrase ("hey coach, how should I sit"), or the phrase alone opens
+listening with a chime; after each reply it keeps listening `follow_up_s` without it.
+In "always" mode every utterance is a candidate, but only a confident, in-domain
+request (or a red flag) is answered. While voiceback speaks, what the microphone
+hears is thrown away, so its own voice is never taken for a request.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from voiceback.assistant import Assistant
+from voiceback.audio import MicSource
+from voiceback.knowledge import normalize
+from voiceback.listening import Listener, Utterance
+from voiceback.types import AudioError, Event, EventKind
+
+log = logging.getLogger(__name__)
+
+SAY_AGAIN = "Sorry, could you say that again?"
+MIN_STT_CONFIDENCE = 0.3
+"""Below this recognizer confidence, a request it was asked for is asked again."""
+BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+
+
+def strip_wake(text: str, phrase: str, cutoff: float = 0.75) -> str | None:
+    """The words after the wake phrase, "" if only the phrase, None if it isn't there.
+
+    Recognizers slip on short phrases ("hey couch"), so each word of the phrase is
+    compared by spelling similarity with the word heard in its place ("the coach" is
+    not "hey coach"); one extra word in front ("um hey coach") is allowed.
+    """
+    words, wake = normalize(text).split(), normalize(phrase).split()
+    for skip in (0, 1):
+        heard = words[skip : skip + len(wake)]
+        if len(heard) == len(wake) and all(
+            _similar(a, b) >= cutoff for a, b in zip(heard, wake, strict=True)
+        ):
+            return " ".join(words[skip + len(wake) :])
+    return None
+
+
+def _similar(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+@dataclass(slots=True)
+class Gate:
+    mode: str
+    wake_phrase: str
+    follow_up_s: float
+    awake_until_s: float = 0.0
+
+    def awake(self, now_s: float) -> bool:
+        return now_s < self.awake_until_s
+
+    def admit(self, text: str, now_s: float) -> str | None:
+        """The request in `text` to consider, "" for the wake phrase alone, None to ignore."""
+        rest = strip_wake(text, self.wake_phrase)
+        if rest is not None:
+            return rest
+        if self.awake(now_s) or self.mode == "always":
+            return normalize(text) or None
+        return None
+
+    def open(self, now_s: float) -> None:
+        self.awake_until_s = now_s + self.follow_up_s
+
+    def close(self) -> None:
+        self.awake_until_s = 0.0
+
+
+class HandsFree:
+    """Runs until `stop` is set; one bad turn or a vanished microphone never ends it."""
+
+    def __init__(
+        self,
+        source: MicSource,
+        listener: Listener,
+        assistant: Assistant,
+        gate: Gate,
+        chime: Callable[[], None],
+        show: Callable[[str], None] = print,
+    ) -> None:
+        self.source = source
+        self.listener = listener
+        self.assistant = assistant
+        self.gate = gate
+        self.chime = chime
+        self.show = show
+
+    def run(self, stop: threading.Event) -> None:
+        failures = 0
+        while not stop.is_set():
+            try:
+                self._open(failures)
+                if failures:
+                    self._say("I can hear you again.")
+                failures = 0
+                self._listen(stop)
+            except AudioError as err:
+                if failures == 0:
+                    log.warning("%s", err)
+                    self.assistant.on_event(Event(EventKind.ERROR, {"message": str(err)}))
+                    self._say("I can't hear the microphone. I'll keep trying.")
+                stop.wait(BACKOFF_S[min(failures, len(BACKOFF_S) - 1)])
+                failures += 1
+        self.source.close()
+
+    def _open(self, failures: int) -> None:
+        if failures:
+            self.source.reopen()
+        elif self.source.device is None:
+            self.source.open()
+
+    def _listen(self, stop: threading.Event) -> None:
+        self.assistant.on_event(Event(EventKind.LISTENING))
+        for chunk in self.source:
+            if stop.is_set():
+                return
+            for utterance in self.listener.feed(chunk):
+                self.handle(utterance)
+
+    def handle(self, utterance: Utterance) -> None:
+        now = time.monotonic()
+        text = utterance.transcript.text
+        awake = self.gate.awake(now)
+        request = self.gate.admit(text, now)
+        log.info("heard %r (%.2f) -> %r", text, utterance.transcript.confidence, request)
+        if request is None:
+            return
+        self.assistant.on_event(Event(EventKind.HEARD, {"text": text}))
+        if not request:
+            self.chime()
+            self.gate.open(time.monotonic())
+            self._resume()
+            return
+        asked = awake or self.gate.mode == "wake"
+        if utterance.transcript.confidence < MIN_STT_CONFIDENCE and asked:
+            self._reply(SAY_AGAIN)
+            return
+        heard, reply = self.assistant.turn(request)
+        in_domain = heard is not None and not heard.fallback and heard.intent != "out_of_scope"
+        if not asked and not in_domain and not reply.red_flag:
+            return  # "always" mode: not clearly for us; say nothing
+        self.show(f"you> {request}")
+        self._reply(reply.text)
+        if reply.action in ("stop", "goodbye"):
+            self.gate.close()
+
+    def _reply(self, text: str) -> None:
+        self.show(f"voiceback> {text}")
+        self._say(text)
+        self.gate.open(time.monotonic())
+
+    def _say(self, text: str) -> None:
+        self.assistant.say(text)
+        self._resume()
+
+    def _resume(self) -> None:
+        """Drop what the microphone heard meanwhile (our own voice) and listen afresh."""
+        self.source.flush()
+        self.listener.endpointer.reset(keep_noise=True)
+        self.listener.recognizer.reset()

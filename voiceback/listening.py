@@ -1,0 +1,101 @@
+"""Listening: audio chunks -> endpointed utterances -> transcripts, with timings.
+
+The endpointer finds where speech starts and ends; the recognizer streams the
+utterance as it comes. While speech goes on, the partial transcript is checked every
+`check_every_s`: once it already reads as a complete, confident request, the
+endpointer waits only `quick_hangover_s` of silence; otherwise its default, so a
+slow speaker who pauses mid-sentence is not cut off.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from voiceback.audio import Endpointer, SpeechEnded, SpeechStarted
+from voiceback.stt import Recognizer
+from voiceback.types import AudioChunk, Transcript
+
+
+@dataclass(frozen=True, slots=True)
+class Utterance:
+    """One thing said, as heard."""
+
+    transcript: Transcript
+    start_s: float
+    """Speech start, in seconds of the source."""
+    end_s: float
+    """Speech end as the endpointer judged it, in seconds of the source."""
+    decided_s: float
+    """Source time at which the end was decided (end_s plus the hangover waited)."""
+    finish_ms: float
+    """Wall time the recognizer took to finish after the end was decided."""
+    reason: str
+
+
+class Listener:
+    def __init__(
+        self,
+        endpointer: Endpointer,
+        recognizer: Recognizer,
+        is_complete: Callable[[str], bool] | None = None,
+        quick_hangover_s: float = 0.5,
+        check_every_s: float = 0.3,
+    ) -> None:
+        self.endpointer = endpointer
+        self.recognizer = recognizer
+        self.is_complete = is_complete
+        self.quick_hangover_s = quick_hangover_s
+        self.check_every_s = check_every_s
+        self._next_check_s = 0.0
+        self.partial = ""
+
+    def utterances(self, chunks: Iterable[AudioChunk]) -> Iterator[Utterance]:
+        """Yield each utterance as soon as its end is decided."""
+        for chunk in chunks:
+            yield from self.feed(chunk)
+        for event in self.endpointer.finish():
+            if isinstance(event, SpeechEnded):
+                yield self._finish(event)
+
+    def feed(self, chunk: AudioChunk) -> Iterator[Utterance]:
+        was_speaking = self.endpointer.in_speech
+        events = self.endpointer.feed(chunk)
+        if was_speaking and not any(isinstance(e, SpeechStarted) for e in events):
+            self._accept(chunk.pcm, chunk.start_s + chunk.duration_s)
+        for event in events:
+            if isinstance(event, SpeechStarted):
+                self.recognizer.reset()
+                self.endpointer.set_hangover(self.endpointer.default_hangover_s)
+                self._next_check_s = event.start_s + self.check_every_s
+                self.partial = ""
+                self._accept(event.pcm, chunk.start_s + chunk.duration_s)
+            else:
+                yield self._finish(event)
+
+    def _accept(self, pcm: bytes, now_s: float) -> None:
+        partial = self.recognizer.accept(pcm)
+        if partial is not None:
+            self.partial = partial
+        if self.is_complete is None or now_s < self._next_check_s:
+            return
+        self._next_check_s = now_s + self.check_every_s
+        complete = bool(self.partial) and self.is_complete(self.partial)
+        hangover = self.quick_hangover_s if complete else self.endpointer.default_hangover_s
+        self.endpointer.set_hangover(hangover)
+
+    def _finish(self, event: SpeechEnded) -> Utterance:
+        started = time.perf_counter()
+        transcript = self.recognizer.finish()
+        finish_ms = (time.perf_counter() - started) * 1000
+        self.endpointer.set_hangover(self.endpointer.default_hangover_s)
+        decided_s = event.audio_start_s + len(event.pcm) / 2 / 16_000
+        return Utterance(
+            transcript=transcript,
+            start_s=event.start_s,
+            end_s=event.end_s,
+            decided_s=decided_s,
+            finish_ms=finish_ms,
+            reason=str(event.reason),
+        )
