@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import numpy as np
+import pytest
 from audio_synth import make_noise, speech, write_wav
 
 from voiceback.audio import Endpointer, WavSource
