@@ -276,18 +276,11 @@ def listen(settings: Settings, files: list[Path], as_json: bool, realtime: bool)
 
 def _listen_one(path: Path, recognizer: Any, nlu: Any, dialog: Dialog, realtime: bool) -> dict:
     from voiceback.audio import Endpointer, WavSource
-    from voiceback.listening import Listener
-
-    def confident(text: str) -> bool:
-        try:
-            heard = nlu.understand(text)
-        except InputError:
-            return False
-        return heard.red_flag or (not heard.fallback and heard.confidence >= 0.8)
+    from voiceback.listening import Listener, complete_request
 
     started = time.perf_counter()
     with WavSource(path, realtime=realtime) as source:
-        listener = Listener(Endpointer(), recognizer, is_complete=confident)
+        listener = Listener(Endpointer(), recognizer, is_complete=complete_request(nlu.understand))
         utterances = list(listener.utterances(_room_tone(source, realtime)))
     heard_at = time.perf_counter()
     text = " ".join(u.transcript.text for u in utterances if u.transcript.text).strip()
@@ -412,20 +405,13 @@ def run(settings: Settings) -> int:
 
     from voiceback.audio import Endpointer, MicSource, chime
     from voiceback.hands_free import Gate, HandsFree
-    from voiceback.listening import Listener
+    from voiceback.listening import Listener, complete_request
     from voiceback.stt import make_recognizer
     from voiceback.tts import Speech
 
     assistant = build_assistant(settings, speak=True, allow_timers=True)
     nlu = assistant.nlu
     recognizer = make_recognizer(settings.engine, settings.models_dir)  # type: ignore[arg-type]
-
-    def confident(text: str) -> bool:
-        try:
-            heard = nlu.understand(text)
-        except InputError:
-            return False
-        return heard.red_flag or (not heard.fallback and heard.confidence >= 0.8)
 
     def play_chime() -> None:
         if assistant.speaker is not None:
@@ -438,7 +424,7 @@ def run(settings: Settings) -> int:
     source = MicSource(int(device) if device.isdigit() else (device or None))
     loop = HandsFree(
         source,
-        Listener(Endpointer(), recognizer, is_complete=confident),
+        Listener(Endpointer(), recognizer, is_complete=complete_request(nlu.understand)),
         assistant,
         Gate(settings.mode, settings.wake_phrase, settings.follow_up_s),
         play_chime,

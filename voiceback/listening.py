@@ -15,7 +15,23 @@ from dataclasses import dataclass
 
 from voiceback.audio import Endpointer, SpeechEnded, SpeechStarted
 from voiceback.stt import Recognizer
-from voiceback.types import AudioChunk, Transcript
+from voiceback.types import AudioChunk, InputError, Transcript, Understanding
+
+COMPLETE_CONFIDENCE = 0.8
+"""A partial transcript the classifier is this sure of counts as a complete request."""
+
+
+def complete_request(understand: Callable[[str], Understanding]) -> Callable[[str], bool]:
+    """`is_complete` for a Listener: a red flag, or a confident, answerable request."""
+
+    def is_complete(text: str) -> bool:
+        try:
+            heard = understand(text)
+        except InputError:
+            return False
+        return heard.red_flag or (not heard.fallback and heard.confidence >= COMPLETE_CONFIDENCE)
+
+    return is_complete
 
 
 @dataclass(frozen=True, slots=True)
