@@ -84,19 +84,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
-    from voiceback import commands
+    from voiceback import commands, voice_commands
 
     command = args.command or "start"
     if command == "start":
-        return commands.start(settings)
+        return voice_commands.start(settings)
     if command == "chat":
         return commands.chat(settings, speak=not args.no_speak, intro=True)
     if command == "run":
-        return commands.run(settings)
+        return voice_commands.run(settings)
     if command == "devices":
-        return commands.devices()
+        return voice_commands.devices()
     if command == "models":
-        return commands.download(settings)
+        return voice_commands.download(settings)
     if command == "ask":
         return commands.ask(
             settings, args.text, speak=not args.no_speak, out=args.out, as_json=args.json
@@ -108,7 +108,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "eval":
         return commands.evaluate(settings, as_json=args.json)
     if command == "listen":
-        return commands.listen(settings, args.wav, as_json=args.json, realtime=args.realtime)
+        return voice_commands.listen(settings, args.wav, as_json=args.json, realtime=args.realtime)
     if command == "config":
         print(json.dumps({k: str(v) for k, v in _fields(settings).items()}, indent=2))
         return EXIT_OK
