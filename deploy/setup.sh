@@ -33,7 +33,8 @@ install_python() {
 
 train_if_needed() {
   local model=models/intent/config.cfg
-  if [ ! -f "$model" ] || [ -n "$(find intents -newer "$model" -name '*.yaml' | head -n 1)" ]; then
+  if [ ! -f "$model" ] || [ ! -d models/pocketsphinx ] \
+     || [ -n "$(find intents -newer "$model" -name '*.yaml' | head -n 1)" ]; then
     .venv/bin/voiceback train
   fi
 }
