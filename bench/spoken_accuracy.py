@@ -22,10 +22,10 @@ from audio_synth import speech
 from voiceback.audio import Endpointer, WavSource
 from voiceback.config import Settings
 from voiceback.knowledge import load_knowledge
-from voiceback.listening import Listener
+from voiceback.listening import Listener, Utterance, understand_best
 from voiceback.nlu import NLU
 from voiceback.stt import make_recognizer
-from voiceback.types import InputError
+from voiceback.types import InputError, Understanding
 
 CONDITIONS = ((None, 0.0), ("pink", 10.0), ("pink", 5.0))
 
@@ -41,7 +41,7 @@ def main() -> None:
     for voice in voices:
         engine, name = ("piper", "en-us") if voice == "piper" else ("espeak", voice)
         for noise, snr in CONDITIONS:
-            right = flagged = flags = 0
+            right = flagged = flags = false_flags = 0
             audio_s = cpu_s = 0.0
             for text, label in checks:
                 sample = speech(text, engine=engine, voice=name, noise=noise, snr_db=snr)
@@ -50,9 +50,8 @@ def main() -> None:
                     heard = list(Listener(Endpointer(), recognizer).utterances(source))
                 cpu_s += time.process_time() - started
                 audio_s += sample.duration_s
-                said = " ".join(u.transcript.text for u in heard)
                 try:
-                    understood = nlu.understand(said)
+                    understood = understand(nlu, heard)
                     intent, red = understood.intent, understood.red_flag
                 except InputError:
                     intent, red = None, False
@@ -60,13 +59,23 @@ def main() -> None:
                 if label == "red_flag":
                     flags += 1
                     flagged += red
+                else:
+                    false_flags += red
             where = "clean" if noise is None else f"{noise} {snr:.0f} dB"
             print(
                 f"{voice:14s} {where:12s} intent accuracy {right / len(checks):.3f} "
-                f"(n={len(checks)})  red-flag recall {flagged}/{flags}  "
+                f"(n={len(checks)})  red-flag recall {flagged}/{flags}, "
+                f"false {false_flags}/{len(checks) - flags}  "
                 f"CPU/audio {cpu_s / audio_s:.3f}",
                 flush=True,
             )
+
+
+def understand(nlu: NLU, heard: list[Utterance]) -> Understanding:
+    """As `listen` does: one utterance with its n-best; several joined (best only)."""
+    if len(heard) == 1:
+        return understand_best(nlu.understand, heard[0].transcript)
+    return nlu.understand(" ".join(u.transcript.text for u in heard))
 
 
 if __name__ == "__main__":

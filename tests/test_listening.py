@@ -14,8 +14,9 @@ from audio_synth import make_noise, speech, write_wav
 
 from voiceback.audio import Endpointer, WavSource
 from voiceback.config import REPO_ROOT
-from voiceback.listening import Listener
+from voiceback.listening import Listener, understand_best
 from voiceback.stt import make_recognizer
+from voiceback.types import InputError, Transcript
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +86,14 @@ def test_listen_command_json(tmp_path: Path, model_dir: Path) -> None:
     assert "Traceback" not in done.stderr
     assert quiet["transcript"] == ""
     assert quiet["reply"] == "Sorry, could you say that again?"
+
+
+def test_n_best_alternatives_are_understood_and_a_red_flag_in_any_wins(nlu) -> None:  # type: ignore[no-untyped-def]
+    noisy = Transcript("my leg is number", 0.5, 2.0, alternatives=("my leg is numb",))
+    assert understand_best(nlu.understand, noisy).red_flag
+    muddled = Transcript(
+        "should i put ice", 0.5, 2.0, alternatives=("should i put ice or heat on",)
+    )
+    assert understand_best(nlu.understand, muddled).intent == "heat_ice"
+    with pytest.raises(InputError):
+        understand_best(nlu.understand, Transcript("", 0.0, 1.0, alternatives=("",)))

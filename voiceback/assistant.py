@@ -83,12 +83,17 @@ class Assistant:
 
     def turn(self, text: str) -> tuple[Understanding | None, Reply]:
         """One turn from text: never raises VoicebackError."""
+        return self.turn_with(lambda: self.nlu.understand(text))
+
+    def turn_with(
+        self, understand: Callable[[], Understanding]
+    ) -> tuple[Understanding | None, Reply]:
+        """One turn from what `understand` makes of the input: never raises VoicebackError."""
         heard: Understanding | None = None
         try:
-            heard = self.nlu.understand(text)
+            heard = understand()
             self.on_event(Event(EventKind.UNDERSTOOD, {"intent": heard.intent}))
-            reply = self.dialog.respond(heard)
-            reply = self._act(reply, heard)
+            reply = self._act(self.dialog.respond(heard), heard)
         except InputError:
             reply = self.dialog.not_caught()
         except VoicebackError as err:

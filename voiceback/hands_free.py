@@ -15,12 +15,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from voiceback.assistant import Assistant
 from voiceback.audio import MicSource
 from voiceback.knowledge import normalize
-from voiceback.listening import Listener, Utterance
+from voiceback.listening import Listener, Utterance, understand_best
 from voiceback.types import AudioError, Event, EventKind
 
 log = logging.getLogger(__name__)
@@ -147,7 +147,9 @@ class HandsFree:
         if utterance.transcript.confidence < MIN_STT_CONFIDENCE and asked:
             self._reply(SAY_AGAIN)
             return
-        heard, reply = self.assistant.turn(request)
+        transcript = replace(utterance.transcript, text=request)
+        understand = self.assistant.nlu.understand
+        heard, reply = self.assistant.turn_with(lambda: understand_best(understand, transcript))
         in_domain = heard is not None and not heard.fallback and heard.intent != "out_of_scope"
         if not asked and not in_domain and not reply.red_flag:
             return  # "always" mode: not clearly for us; say nothing

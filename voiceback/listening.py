@@ -50,6 +50,28 @@ class Utterance:
     reason: str
 
 
+def understand_best(
+    understand: Callable[[str], Understanding], transcript: Transcript
+) -> Understanding:
+    """The best hypothesis and the n-best alternatives, understood; the most confident
+    reading wins, and a red flag in any of them wins over everything (safety first).
+
+    Raises InputError when no hypothesis has any words.
+    """
+    readings = []
+    for text in (transcript.text, *transcript.alternatives):
+        try:
+            readings.append(understand(text))
+        except InputError:
+            continue
+    if not readings:
+        raise InputError("nothing was heard")
+    flagged = [r for r in readings if r.red_flag]
+    if flagged:
+        return flagged[0]
+    return max(readings, key=lambda r: (not r.fallback, r.confidence))
+
+
 class Listener:
     def __init__(
         self,

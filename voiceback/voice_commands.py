@@ -14,6 +14,7 @@ from voiceback.commands import build_assistant, chat, load_nlu, understanding_js
 from voiceback.config import Settings
 from voiceback.dialog import Dialog
 from voiceback.knowledge import load_knowledge
+from voiceback.listening import understand_best
 from voiceback.types import AudioChunk, InputError, VoicebackError
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def _listen_one(path: Path, recognizer: Any, nlu: Any, dialog: Dialog, realtime:
 
     unsure = utterances and result["stt_confidence"] < MIN_STT_CONFIDENCE
     try:
-        heard = nlu.understand(text)
+        heard = _understand(nlu, utterances, text)
         if unsure and not heard.red_flag:
             raise InputError("the recognizer was unsure")
     except InputError:
@@ -81,6 +82,13 @@ def _listen_one(path: Path, recognizer: Any, nlu: Any, dialog: Dialog, realtime:
 
 
 LEAD_IN_S, TAIL_S = 0.5, 2.0
+
+
+def _understand(nlu: Any, utterances: list[Any], text: str) -> Any:
+    """One utterance: its best hypothesis and n-best alternatives; several: joined."""
+    if len(utterances) == 1:
+        return understand_best(nlu.understand, utterances[0].transcript)
+    return nlu.understand(text)
 
 
 def _room_tone(chunks: Iterable[AudioChunk], realtime: bool) -> Iterator[AudioChunk]:
