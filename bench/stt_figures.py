@@ -29,6 +29,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from audio_synth import Sample, speech
+from stt.stt_audio import word_errors
 
 from voiceback.stt import Recognizer
 from voiceback.stt.grammar import phrase_words
@@ -58,16 +59,6 @@ def run(recognizer: Recognizer, sample: Sample) -> tuple[str, float, float]:
         recognizer.accept(audio[i : i + BLOCK_BYTES])
     transcript = recognizer.finish()
     return transcript.text, time.perf_counter() - start, len(audio) / 32000
-
-
-def word_errors(reference: str, hypothesis: str) -> int:
-    ref, hyp = reference.split(), hypothesis.split()
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        prev, row[0] = row[0], i
-        for j, h in enumerate(hyp, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
-    return row[-1]
 
 
 def score(recognizer: Recognizer, texts: list[str], recipe: dict[str, object]) -> str:

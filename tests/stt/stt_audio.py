@@ -71,12 +71,17 @@ def hear(recognizer: Recognizer, sample: Sample, chunk_ms: int = CHUNK_MS) -> He
     return Heard(recognizer.finish(), tuple(partials), sample)
 
 
-def word_accuracy(reference: str, hypothesis: str) -> float:
-    """1 - word error rate (Levenshtein over words), floored at 0."""
+def word_errors(reference: str, hypothesis: str) -> int:
+    """Word-level Levenshtein distance: substitutions, insertions and deletions."""
     ref, hyp = reference.split(), hypothesis.split()
     row = list(range(len(hyp) + 1))
     for i, r in enumerate(ref, 1):
         prev, row[0] = row[0], i
         for j, h in enumerate(hyp, 1):
             prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
-    return max(0.0, 1.0 - row[-1] / max(len(ref), 1))
+    return row[-1]
+
+
+def word_accuracy(reference: str, hypothesis: str) -> float:
+    """1 - word error rate, floored at 0."""
+    return max(0.0, 1.0 - word_errors(reference, hypothesis) / max(len(reference.split()), 1))
