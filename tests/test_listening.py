@@ -14,7 +14,7 @@ from audio_synth import make_noise, speech, write_wav
 
 from voiceback.audio import Endpointer, WavSource
 from voiceback.config import REPO_ROOT
-from voiceback.listening import Listener, understand_best
+from voiceback.listening import Listener, complete_request, sounds_finished, understand_best
 from voiceback.stt import make_recognizer
 from voiceback.types import InputError, Transcript
 
@@ -97,3 +97,38 @@ def test_n_best_alternatives_are_understood_and_a_red_flag_in_any_wins(nlu) -> N
     assert understand_best(nlu.understand, muddled).intent == "heat_ice"
     with pytest.raises(InputError):
         understand_best(nlu.understand, Transcript("", 0.0, 1.0, alternatives=("",)))
+
+
+@pytest.mark.parametrize(
+    ("text", "finished"),
+    [
+        ("how long should i keep the ice on", True),
+        ("what should i do", True),
+        ("how long should i", False),
+        ("my leg is", False),
+        ("can you tell me about the", False),
+        ("", False),
+    ],
+)
+def test_sounds_finished(text: str, finished: bool) -> None:
+    assert sounds_finished(text) is finished
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        "how long should i | keep the ice on my back",
+        "my back is | really stiff this morning",
+        "can you tell me about the | stretches for my hips",
+    ],
+)
+def test_a_slow_speaker_who_pauses_mid_sentence_is_not_cut_off(
+    recognizer,
+    nlu,
+    parts: str,  # type: ignore[no-untyped-def]
+) -> None:
+    sample = speech(parts, speed=0.75, pause_s=1.2)
+    with WavSource(sample.path) as source:
+        listener = Listener(Endpointer(), recognizer, is_complete=complete_request(nlu.understand))
+        heard = list(listener.utterances(source))
+    assert len(heard) == 1, [u.transcript.text for u in heard]

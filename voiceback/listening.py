@@ -2,9 +2,10 @@
 
 The endpointer finds where speech starts and ends; the recognizer streams the
 utterance as it comes. While speech goes on, the partial transcript is checked every
-`check_every_s`: once it already reads as a complete, confident request, the
-endpointer waits only `quick_hangover_s` of silence; otherwise its default, so a
-slow speaker who pauses mid-sentence is not cut off.
+`check_every_s`: once it already reads as a complete, confident request, or it has
+stopped changing and does not end mid-phrase ("my leg is ..."), the endpointer waits
+only `quick_hangover_s` of silence; otherwise its default, so a slow speaker who
+pauses mid-sentence is not cut off.
 """
 
 from __future__ import annotations
@@ -50,6 +51,64 @@ class Utterance:
     reason: str
 
 
+UNFINISHED_ENDINGS = frozenset(
+    (
+        "a",
+        "an",
+        "the",
+        "my",
+        "your",
+        "this",
+        "that",
+        "to",
+        "of",
+        "and",
+        "or",
+        "but",
+        "so",
+        "if",
+        "because",
+        "i",
+        "i'm",
+        "you",
+        "we",
+        "it",
+        "is",
+        "are",
+        "was",
+        "be",
+        "been",
+        "have",
+        "has",
+        "had",
+        "can",
+        "could",
+        "should",
+        "would",
+        "will",
+        "um",
+        "uh",
+        "er",
+        "erm",
+        "like",
+        "about",
+        "how",
+        "what",
+        "when",
+        "where",
+        "why",
+        "which",
+    )
+)
+"""Last words after which a sentence is rarely over: "how long should i ...", "my leg is ..."."""
+
+
+def sounds_finished(text: str) -> bool:
+    """Whether a partial transcript could be a whole request (it doesn't end mid-phrase)."""
+    words = text.split()
+    return bool(words) and words[-1] not in UNFINISHED_ENDINGS
+
+
 def understand_best(
     understand: Callable[[str], Understanding], transcript: Transcript
 ) -> Understanding:
@@ -88,6 +147,7 @@ class Listener:
         self.check_every_s = check_every_s
         self._next_check_s = 0.0
         self.partial = ""
+        self._last_checked = ""
 
     def utterances(self, chunks: Iterable[AudioChunk]) -> Iterator[Utterance]:
         """Yield each utterance as soon as its end is decided."""
@@ -107,7 +167,7 @@ class Listener:
                 self.recognizer.reset()
                 self.endpointer.set_hangover(self.endpointer.default_hangover_s)
                 self._next_check_s = event.start_s + self.check_every_s
-                self.partial = ""
+                self.partial = self._last_checked = ""
                 self._accept(event.pcm, chunk.start_s + chunk.duration_s)
             else:
                 yield self._finish(event)
@@ -119,7 +179,9 @@ class Listener:
         if self.is_complete is None or now_s < self._next_check_s:
             return
         self._next_check_s = now_s + self.check_every_s
-        complete = bool(self.partial) and self.is_complete(self.partial)
+        settled = self.partial == self._last_checked
+        self._last_checked = self.partial
+        complete = sounds_finished(self.partial) and (settled or self.is_complete(self.partial))
         hangover = self.quick_hangover_s if complete else self.endpointer.default_hangover_s
         self.endpointer.set_hangover(hangover)
 
