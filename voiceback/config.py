@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -205,10 +205,3 @@ def _validate(settings: Settings, origin: str) -> None:
             name = _SECTIONS[key.split(".")[0]][key.split(".")[1]]
             got = getattr(settings, name)
             raise ConfigError(f"{origin}: {key} {rule}, got {got!r}")
-
-
-def with_overrides(settings: Settings, **changes: Any) -> Settings:
-    """A copy with some fields changed (validated)."""
-    new = replace(settings, **changes)
-    _validate(new, "settings")
-    return new

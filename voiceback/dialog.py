@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from voiceback.knowledge import Intent, Knowledge
 from voiceback.store import Store
-from voiceback.types import Reply, StoreError, Understanding
+from voiceback.types import ACTIONS, Reply, StoreError, Understanding
 
 DISCLAIMER = (
     "Before we start: I'm a voice coach, not a doctor. "
@@ -39,9 +39,6 @@ BODY_WORDS = {
 }
 ASK_MINUTES = "How many minutes should the timer be?"
 ASK_PAIN = "What number is your pain, from 0 for none to 10 for the worst?"
-ACTION_INTENTS = frozenset(
-    {"stop", "pause", "resume", "slower", "faster", "louder", "quieter", "goodbye"}
-)
 
 
 @dataclass(slots=True)
@@ -56,7 +53,7 @@ class Dialog:
 
     def respond(self, heard: Understanding) -> Reply:
         reply = self._respond(heard)
-        if heard.intent not in ("repeat",) or self.last is None:
+        if heard.intent != "repeat" or self.last is None:
             self.last = reply
         return reply
 
@@ -88,7 +85,7 @@ class Dialog:
         text = self._pick(info, info.responses, prefer)
         if info.source:
             self.topic = intent
-        action = intent if intent in ACTION_INTENTS else ""
+        action = intent if intent in ACTIONS else ""
         return Reply(
             text=text,
             intent=intent,
