@@ -8,12 +8,14 @@ into the same sink - so it hears its own voice and must not take it for a reques
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import signal
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -87,9 +89,9 @@ class Lines:
         return None
 
 
-def test_run_answers_a_spoken_request_and_ignores_its_own_voice(
-    pulse: PulseServer, tmp_path: Path, model_dir: Path
-) -> None:
+@contextlib.contextmanager
+def running(pulse: PulseServer, tmp_path: Path, model_dir: Path) -> Iterator[Lines]:
+    """`voiceback run` on the private PulseAudio server, listening; SIGTERM at the end."""
     config = tmp_path / "config.toml"
     config.write_text(
         '[listening]\ninput_device = "pulse"\nmode = "wake"\nfollow_up_s = 3.0\n'
@@ -109,15 +111,7 @@ def test_run_answers_a_spoken_request_and_ignores_its_own_voice(
     try:
         assert lines.wait_for("voiceback is listening", 60), lines.seen
         time.sleep(4.0)  # the microphone takes ~2 s to deliver its first audio
-        request = speech("hey coach | should i put ice or heat on it", pause_s=0.3)
-        pulse.play(request.path).wait(timeout=30)
-        heard = lines.wait_for("you> ", 30)
-        assert heard is not None, (lines.seen, _stderr(process))
-        assert "ice" in heard or "heat" in heard
-        reply = lines.wait_for("voiceback> ", 10)
-        assert reply is not None
-        # Its reply went into the same room: it must not answer (or ask about) its own voice.
-        assert lines.wait_for("", 25) is None, lines.seen
+        yield lines
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -125,6 +119,40 @@ def test_run_answers_a_spoken_request_and_ignores_its_own_voice(
         except subprocess.TimeoutExpired:
             process.kill()
     assert process.returncode == 0, _stderr(process)
+
+
+def test_run_answers_a_spoken_request_and_ignores_its_own_voice(
+    pulse: PulseServer, tmp_path: Path, model_dir: Path
+) -> None:
+    with running(pulse, tmp_path, model_dir) as lines:
+        request = speech("hey coach | should i put ice or heat on it", pause_s=0.3)
+        pulse.play(request.path).wait(timeout=30)
+        heard = lines.wait_for("you> ", 30)
+        assert heard is not None, lines.seen
+        assert "ice" in heard or "heat" in heard
+        reply = lines.wait_for("voiceback> ", 10)
+        assert reply is not None
+        # Its reply went into the same room: it must not answer (or ask about) its own voice.
+        assert lines.wait_for("", 25) is None, lines.seen
+
+
+def test_stop_said_during_a_long_answer_stops_it(
+    pulse: PulseServer, tmp_path: Path, model_dir: Path
+) -> None:
+    with running(pulse, tmp_path, model_dir) as lines:
+        pulse.play(speech("hey coach | should i stay in bed", pause_s=0.3).path).wait(timeout=30)
+        reply = lines.wait_for("voiceback> ", 30)
+        assert reply is not None, lines.seen
+        assert len(reply.split(". ")) >= 3  # a long answer: several sentences to stop between
+        time.sleep(1.5)  # into its first sentence, over its own voice
+        pulse.play(speech("stop").path).wait(timeout=30)
+        interrupted = lines.wait_for("you> ", 15)
+        assert interrupted is not None, lines.seen
+        assert interrupted.endswith("(while I was talking)"), interrupted
+        answer = lines.wait_for("voiceback> ", 5)
+        assert answer is not None and "stop" in answer.lower(), lines.seen
+        # Stopped, and nothing else follows: its own "okay, stopping" is not a request.
+        assert lines.wait_for("", 12) is None, lines.seen
 
 
 def _stderr(process: subprocess.Popen[str]) -> str:

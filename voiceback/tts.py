@@ -14,6 +14,7 @@ import re
 import tempfile
 import threading
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -166,11 +167,16 @@ class Player:
 
 
 class Voice:
-    """Speaks replies sentence by sentence; stop() takes effect at the next boundary."""
+    """Speaks replies sentence by sentence; stop() takes effect at the next boundary.
+
+    `after_sentence`, if set, is called with each sentence's audio once it has been
+    played; returning True stops the reply there (barge-in).
+    """
 
     def __init__(self, synth: Synthesizer, player: Player) -> None:
         self.synth = synth
         self.player = player
+        self.after_sentence: Callable[[Speech], bool] | None = None
         self._stopped = threading.Event()
 
     def say(self, text: str) -> None:
@@ -179,7 +185,11 @@ class Voice:
         for sentence in sentences(text):
             if self._stopped.is_set():
                 return
-            self.player.play(self.synth.synthesize(sentence))
+            speech = self.synth.synthesize(sentence)
+            self.player.play(speech)
+            if self.after_sentence is not None and self.after_sentence(speech):
+                self._stopped.set()
+                return
 
     def stop(self) -> None:
         self._stopped.set()

@@ -144,9 +144,13 @@ class Reply:
     """The seed-article section the answer comes from, if any."""
     action: str = ""
     """What the caller should do besides speaking: one of ACTIONS, or empty."""
+    expect: str = ""
+    """The small answer set the next turn is expected from, for a per-turn recognizer
+    grammar: one of EXPECTS ("yes_no", "number"), or "" for anything."""
 
 
 ACTIONS = ("stop", "pause", "resume", "slower", "faster", "louder", "quieter", "goodbye")
+EXPECTS = ("yes_no", "number")
 
 
 class EventKind(StrEnum):

@@ -200,6 +200,22 @@ class MicSource:
                 break
         self._ready.clear()
 
+    def drain(self) -> bytes:
+        """Audio captured but not read yet, as 16 kHz s16le PCM; the queue is emptied.
+
+        Like `flush()`, but keeps what was heard (barge-in looks at it for "stop")."""
+        if self._converter is None:
+            return b""
+        chunks = list(self._ready)
+        self._ready.clear()
+        while True:
+            try:
+                block = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            chunks.extend(self._converter.push(block))
+        return b"".join(chunk.pcm for chunk in chunks)
+
     def __enter__(self) -> MicSource:
         self.open()
         return self
