@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,14 @@ from audio_synth import make_noise, speech, write_wav
 
 from voiceback.audio import Endpointer, WavSource
 from voiceback.config import REPO_ROOT
-from voiceback.listening import Listener, complete_request, sounds_finished, understand_best
+from voiceback.listening import (
+    EXPECTED_PHRASES,
+    Listener,
+    choose_reading,
+    complete_request,
+    sounds_finished,
+    understand_best,
+)
 from voiceback.stt import make_recognizer
 from voiceback.types import InputError, Transcript
 
@@ -132,3 +140,48 @@ def test_a_slow_speaker_who_pauses_mid_sentence_is_not_cut_off(
         listener = Listener(Endpointer(), recognizer, is_complete=complete_request(nlu.understand))
         heard = list(listener.utterances(source))
     assert len(heard) == 1, [u.transcript.text for u in heard]
+
+
+def _heard(listener: Listener, text: str, **kw):  # type: ignore[no-untyped-def]
+    with WavSource(speech(text, **kw).path) as source:
+        return next(iter(listener.utterances(source)))
+
+
+@pytest.mark.parametrize(("said", "expect"), [("yes please", "yes_no"), ("seven", "number")])
+def test_an_expected_answer_is_heard_with_the_turns_grammar(recognizer, said, expect) -> None:  # type: ignore[no-untyped-def]
+    listener = Listener(Endpointer(), recognizer)
+    listener.expect(expect)
+    try:
+        utterance = _heard(listener, said)
+        assert utterance.expected == expect
+        assert recognizer.grammar is not None
+        assert utterance.transcript.text == said
+        assert utterance.transcript.confidence >= 0.5
+    finally:
+        listener.expect("")
+    assert recognizer.grammar is None
+
+
+def test_a_red_flag_outside_the_grammar_is_still_heard(recognizer, nlu) -> None:  # type: ignore[no-untyped-def]
+    listener = Listener(Endpointer(), recognizer)
+    listener.expect("yes_no")
+    utterance = _heard(listener, "i can't feel my leg it's gone numb")
+    grammar = utterance.transcript
+    assert grammar.text in EXPECTED_PHRASES["yes_no"]  # the grammar can only say an answer
+    model = listener.reread(utterance)
+    assert listener.expected == "" and recognizer.grammar is None
+    chosen = choose_reading(nlu.understand, grammar, model)
+    assert understand_best(nlu.understand, chosen).red_flag, (grammar, model)
+    # However sure the grammar was of its answer, the model's red flag wins.
+    assert choose_reading(nlu.understand, replace(grammar, confidence=0.99), model) is model
+
+
+def test_a_confident_grammar_answer_is_kept_over_the_models_reading(recognizer, nlu) -> None:  # type: ignore[no-untyped-def]
+    listener = Listener(Endpointer(), recognizer)
+    listener.expect("yes_no")
+    utterance = _heard(listener, "no thanks")
+    model = listener.reread(utterance)
+    chosen = choose_reading(nlu.understand, utterance.transcript, model)
+    assert chosen.text == "no thanks"
+    unsure = Transcript("yes", 0.2, 1.0)
+    assert choose_reading(nlu.understand, unsure, model) is model

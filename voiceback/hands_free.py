@@ -16,12 +16,17 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from voiceback.assistant import Assistant
 from voiceback.audio import MicSource
 from voiceback.knowledge import normalize
-from voiceback.listening import Listener, Utterance, understand_best
-from voiceback.types import AudioError, Event, EventKind
+from voiceback.listening import Listener, Utterance, choose_reading, understand_best
+from voiceback.tts import Speech
+from voiceback.types import AudioError, Event, EventKind, Transcript, Understanding
+
+if TYPE_CHECKING:
+    from voiceback.barge_in import BargeIn
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +94,7 @@ class HandsFree:
         gate: Gate,
         chime: Callable[[], None],
         show: Callable[[str], None] = print,
+        barge_in: BargeIn | None = None,
     ) -> None:
         self.source = source
         self.listener = listener
@@ -96,6 +102,8 @@ class HandsFree:
         self.gate = gate
         self.chime = chime
         self.show = show
+        self.barge_in = barge_in
+        self._interruption: Understanding | None = None
 
     def run(self, stop: threading.Event) -> None:
         failures = 0
@@ -131,11 +139,13 @@ class HandsFree:
 
     def handle(self, utterance: Utterance) -> None:
         now = time.monotonic()
-        text = utterance.transcript.text
         awake = self.gate.awake(now)
+        transcript = self._reading(utterance)
+        text = transcript.text
         request = self.gate.admit(text, now)
-        log.info("heard %r (%.2f) -> %r", text, utterance.transcript.confidence, request)
+        log.info("heard %r (%.2f) -> %r", text, transcript.confidence, request)
         if request is None:
+            self.listener.expect("")
             return
         self.assistant.on_event(Event(EventKind.HEARD, {"text": text}))
         if not request:
@@ -144,28 +154,58 @@ class HandsFree:
             self._resume()
             return
         asked = awake or self.gate.mode == "wake"
-        if utterance.transcript.confidence < MIN_STT_CONFIDENCE and asked:
-            self._reply(SAY_AGAIN)
+        if transcript.confidence < MIN_STT_CONFIDENCE and asked:
+            self._reply(SAY_AGAIN, expect=self.listener.expected)
             return
-        transcript = replace(utterance.transcript, text=request)
+        transcript = replace(transcript, text=request)
         understand = self.assistant.nlu.understand
         heard, reply = self.assistant.turn_with(lambda: understand_best(understand, transcript))
         in_domain = heard is not None and not heard.fallback and heard.intent != "out_of_scope"
         if not asked and not in_domain and not reply.red_flag:
             return  # "always" mode: not clearly for us; say nothing
         self.show(f"you> {request}")
-        self._reply(reply.text)
+        self._reply(reply.text, expect=reply.expect)
         if reply.action in ("stop", "goodbye"):
             self.gate.close()
 
-    def _reply(self, text: str) -> None:
+    def _reading(self, utterance: Utterance) -> Transcript:
+        """The transcript to act on: a grammar turn's audio is also read by the language
+        model, which wins when the grammar was unsure or the model hears a red flag."""
+        if not utterance.expected:
+            return utterance.transcript
+        model = self.listener.reread(utterance)
+        return choose_reading(self.assistant.nlu.understand, utterance.transcript, model)
+
+    def _reply(self, text: str, expect: str = "") -> None:
         self.show(f"voiceback> {text}")
         self._say(text)
+        if self._interruption is None:
+            self.listener.expect(expect)
         self.gate.open(time.monotonic())
 
     def _say(self, text: str) -> None:
+        if self.barge_in is not None:
+            self.barge_in.begin()
         self.assistant.say(text)
         self._resume()
+        interruption, self._interruption = self._interruption, None
+        if interruption is not None:
+            self._interrupted(interruption)
+
+    def after_sentence(self, played: Speech) -> bool:
+        """The speaker's hook: True to stop the reply here because the person said so."""
+        if self.barge_in is None or self._interruption is not None:
+            return False
+        self._interruption = self.barge_in.check(played)
+        return self._interruption is not None
+
+    def _interrupted(self, heard: Understanding) -> None:
+        self.assistant.on_event(Event(EventKind.HEARD, {"text": heard.text, "barge_in": True}))
+        self.show(f"you> {heard.text} (while I was talking)")
+        _, reply = self.assistant.turn_with(lambda: heard)
+        self._reply(reply.text, expect=reply.expect)
+        if reply.action in ("stop", "goodbye"):
+            self.gate.close()
 
     def _resume(self) -> None:
         """Drop what the microphone heard meanwhile (our own voice) and listen afresh."""

@@ -6,6 +6,11 @@ utterance as it comes. While speech goes on, the partial transcript is checked e
 stopped changing and does not end mid-phrase ("my leg is ..."), the endpointer waits
 only `quick_hangover_s` of silence; otherwise its default, so a slow speaker who
 pauses mid-sentence is not cut off.
+
+When the conversation expects a small answer ("yes" or "no", a number), `expect` puts
+the recognizer on a grammar of those answers and the controls for the next utterance;
+`reread` decodes the same audio again with the language model, so that what falls
+outside the grammar (a red flag above all) is still heard (`choose_reading`).
 """
 
 from __future__ import annotations
@@ -20,6 +25,42 @@ from voiceback.types import AudioChunk, InputError, Transcript, Understanding
 
 COMPLETE_CONFIDENCE = 0.8
 """A partial transcript the classifier is this sure of counts as a complete request."""
+GRAMMAR_MIN_CONFIDENCE = 0.5
+"""A grammar reading less sure than this gives way to the language model's."""
+
+_CONTROLS = (
+    "stop", "stop talking", "pause", "wait", "hold on", "go on", "carry on", "repeat that",
+    "say that again", "slower", "faster", "louder", "quieter", "help", "next", "go back",
+    "cancel", "never mind", "thank you",
+)  # fmt: skip
+_NUMBERS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+)
+_NUMBER_WORDS = [
+    *_NUMBERS.split(),
+    "twenty five",
+    "thirty",
+    "forty",
+    "forty five",
+    "sixty",
+]
+EXPECTED_PHRASES: dict[str, tuple[str, ...]] = {
+    "yes_no": (
+        "yes", "yes please", "yeah", "yep", "sure", "okay", "i do", "i have", "it is",
+        "no", "no thanks", "nope", "i don't", "i haven't", "it isn't", "not really",
+        "not sure", "i'm not sure", "i don't know", "maybe", *_CONTROLS,
+    ),
+    "number": (
+        *_NUMBER_WORDS,
+        *(f"{n} minutes" for n in _NUMBER_WORDS),
+        *(f"it's a {n}" for n in _NUMBER_WORDS[:11]),
+        *(f"about {n}" for n in _NUMBER_WORDS),
+        *(f"{n} out of ten" for n in _NUMBER_WORDS[:11]),
+        "i don't know", *_CONTROLS,
+    ),
+}  # fmt: skip
+"""The answers (and controls) a per-turn grammar accepts, by `Reply.expect`."""
 
 
 def complete_request(understand: Callable[[str], Understanding]) -> Callable[[str], bool]:
@@ -49,6 +90,10 @@ class Utterance:
     finish_ms: float
     """Wall time the recognizer took to finish after the end was decided."""
     reason: str
+    pcm: bytes = b""
+    """The utterance's audio (16 kHz s16le), for decoding it again another way."""
+    expected: str = ""
+    """The answer set the recognizer's grammar was on ("" = the language model)."""
 
 
 UNFINISHED_ENDINGS = frozenset(
@@ -109,6 +154,19 @@ def sounds_finished(text: str) -> bool:
     return bool(words) and words[-1] not in UNFINISHED_ENDINGS
 
 
+def choose_reading(
+    understand: Callable[[str], Understanding], grammar: Transcript, model: Transcript
+) -> Transcript:
+    """Between a grammar turn's reading and the language model's of the same audio: the
+    model's if it holds a red flag or the grammar is unsure, else the grammar's."""
+    try:
+        if understand_best(understand, model).red_flag:
+            return model
+    except InputError:
+        pass
+    return grammar if grammar.text and grammar.confidence >= GRAMMAR_MIN_CONFIDENCE else model
+
+
 def understand_best(
     understand: Callable[[str], Understanding], transcript: Transcript
 ) -> Understanding:
@@ -148,6 +206,21 @@ class Listener:
         self._next_check_s = 0.0
         self.partial = ""
         self._last_checked = ""
+        self.expected = ""
+
+    def expect(self, kind: str) -> None:
+        """Listen for the answers of `kind` (a key of EXPECTED_PHRASES) from the next
+        utterance on; "" for anything (the language model)."""
+        if kind == self.expected:
+            return
+        self.recognizer.restrict(EXPECTED_PHRASES[kind] if kind else None)
+        self.expected = kind
+
+    def reread(self, utterance: Utterance) -> Transcript:
+        """The utterance decoded again with the language model (the grammar is lifted)."""
+        self.expect("")
+        self.recognizer.accept(utterance.pcm)
+        return self.recognizer.finish()
 
     def utterances(self, chunks: Iterable[AudioChunk]) -> Iterator[Utterance]:
         """Yield each utterance as soon as its end is decided."""
@@ -198,4 +271,6 @@ class Listener:
             decided_s=decided_s,
             finish_ms=finish_ms,
             reason=str(event.reason),
+            pcm=event.pcm,
+            expected=self.expected,
         )

@@ -177,10 +177,11 @@ def run(settings: Settings) -> int:
     import threading
 
     from voiceback.audio import Endpointer, MicSource, chime
+    from voiceback.barge_in import BargeIn
     from voiceback.hands_free import Gate, HandsFree
     from voiceback.listening import Listener, complete_request
     from voiceback.stt import make_recognizer
-    from voiceback.tts import Speech
+    from voiceback.tts import Speech, Voice
 
     assistant = build_assistant(settings, speak=True, allow_timers=True)
     nlu = assistant.nlu
@@ -202,7 +203,10 @@ def run(settings: Settings) -> int:
         Gate(settings.mode, settings.wake_phrase, settings.follow_up_s),
         play_chime,
         show=lambda line: print(line, flush=True),
+        barge_in=BargeIn(source, recognizer, nlu.understand),
     )
+    if isinstance(assistant.speaker, Voice):
+        assistant.speaker.after_sentence = loop.after_sentence
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     disclaimer = assistant.start()
