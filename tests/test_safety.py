@@ -216,6 +216,8 @@ REPORTS = {
 
 # Reports that a naive negation or question rule would miss.
 RECALL_TRAPS = [
+    "my back has been in spasm since last night",
+    "it's been seizing up since last monday",
     "i can't sleep my leg is numb",
     "i cannot stand the pain it's shooting down my leg",
     "nothing helps my leg is numb",
@@ -267,6 +269,9 @@ MIXED = [
 ]
 
 NOT_REPORTS = [
+    # "since my last ..." is about a medicine, not how long the spasm has lasted
+    "how long since my last tablets",
+    "how long has it been since my last painkiller",
     # negated
     "no numbness",
     "no numbness at all",

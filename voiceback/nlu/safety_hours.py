@@ -16,7 +16,8 @@ from voiceback.nlu.slots import Duration, find_durations
 
 _TWELVE_HOURS_MIN = 12 * 60
 _WEEKDAYS = w.words("monday tuesday wednesday thursday friday saturday sunday weekend")
-_AFTER_SINCE = _WEEKDAYS | w.words("yesterday last day")
+_AFTER_SINCE = _WEEKDAYS | w.words("yesterday day")
+_AFTER_LAST = _WEEKDAYS | w.words("night week day")
 _ORDINAL_DAYS = w.words("second third fourth fifth sixth 2nd 3rd 4th 5th")
 _DAY_NUMBERS = w.words("two three four five six seven 2 3 4 5 6 7")
 _CONDITIONAL = w.words("if unless suppose supposing")
@@ -52,8 +53,11 @@ def _long(words: list[str], d: Duration, ongoing: bool) -> bool:
 def _anchor(words: list[str], i: int, ongoing: bool) -> bool:
     """ "since yesterday", "started last night", "all night and all day", "day three"."""
     word, nxt = words[i], _at(words, i + 1)
-    if word == "since":
-        return not _AFTER_SINCE.isdisjoint(words[i + 1 : i + 4])
+    if word == "since":  # "since last night", not "since my last tablets"
+        return any(
+            x in _AFTER_SINCE or (x == "last" and _at(words, j + 1) in _AFTER_LAST)
+            for j, x in enumerate(words[i + 1 : i + 4], start=i + 1)
+        )
     if word in _WEEKDAYS or word == "yesterday" or (word == "last" and nxt in ("night", "week")):
         return ongoing
     if word in ("days", "weeks", "months"):
