@@ -21,6 +21,8 @@ from typing import Protocol
 
 from voiceback.types import AudioError, SpeechError
 
+SYNTH_TIMEOUT_S = 10.0
+"""Longest wait for espeak-ng to finish one sentence."""
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -64,6 +66,11 @@ class Pyttsx3Synthesizer:
                 f"espeak-ng could not start ({err}); is espeak-ng installed?"
             ) from err
         self._lock = threading.Lock()
+        self._finished = threading.Event()
+        # pyttsx3's espeak driver writes the file from espeak-ng's callback thread, and
+        # runAndWait can return before that (about 1 start in 5 here): wait for the
+        # driver's "finished-utterance", which it sends once the file is written.
+        self._engine.connect("finished-utterance", lambda **_: self._finished.set())
         self.configure(voice_name=voice_name, rate_wpm=rate_wpm, volume=volume)
 
     def configure(self, *, voice_name: str = "", rate_wpm: int, volume: float) -> None:
@@ -92,22 +99,27 @@ class Pyttsx3Synthesizer:
     def synthesize(self, text: str) -> Speech:
         with self._lock, tempfile.TemporaryDirectory(prefix="voiceback-tts-") as tmp:
             path = Path(tmp) / "speech.wav"
+            self._finished.clear()
             try:
                 with contextlib.redirect_stdout(io.StringIO()):
                     self._engine.save_to_file(text, str(path))
                     self._engine.runAndWait()
+                    finished = self._finished.wait(SYNTH_TIMEOUT_S)
             except Exception as err:
                 raise SpeechError(f"espeak-ng failed to speak ({err})") from err
-            if not path.is_file():
+            if not finished or not path.is_file():
                 raise SpeechError("espeak-ng produced no audio")
             return read_wav_pcm(path)
 
 
 def read_wav_pcm(path: Path) -> Speech:
-    with wave.open(str(path), "rb") as wav:
-        if wav.getsampwidth() != 2 or wav.getnchannels() != 1:
-            raise SpeechError(f"{path}: expected mono 16-bit speech")
-        return Speech(wav.readframes(wav.getnframes()), wav.getframerate())
+    try:
+        with wave.open(str(path), "rb") as wav:
+            if wav.getsampwidth() != 2 or wav.getnchannels() != 1:
+                raise SpeechError(f"{path}: expected mono 16-bit speech")
+            return Speech(wav.readframes(wav.getnframes()), wav.getframerate())
+    except (OSError, EOFError, wave.Error) as err:
+        raise SpeechError(f"{path}: the synthesized speech can't be read ({err})") from err
 
 
 def write_wav(path: Path, speech: Speech) -> None:
