@@ -28,7 +28,7 @@ SEARCH_PATHS = (
 class Settings:
     # [speech]
     voice: str = "espeak"
-    """Speaker: "espeak" (pyttsx3 with espeak-ng)."""
+    """Speaker: "espeak" (pyttsx3 with espeak-ng) or "piper" (the Piper neural voice)."""
     voice_name: str = ""
     """An espeak-ng voice id such as "en-gb" or "en-us"; empty picks English."""
     rate_wpm: int = 150
@@ -53,6 +53,13 @@ class Settings:
     wake_phrase: str = "hey coach"
     follow_up_s: float = 8.0
     """After a reply, how long it listens for a follow-up without the wake phrase."""
+    # [coach]
+    coach_inhale_s: float = 4.0
+    """Breathing coach: seconds of each breath in (within breathing.yaml's bounds, 3..6)."""
+    coach_exhale_s: float = 6.0
+    """Seconds of each breath out (within breathing.yaml's bounds, 4..9)."""
+    coach_minutes: float = 2.0
+    """Length of a breathing session in minutes of breathing."""
     # [paths]
     intents_dir: Path = REPO_ROOT / "intents"
     models_dir: Path = REPO_ROOT / "models"
@@ -85,9 +92,14 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "wake_phrase": "wake_phrase",
         "follow_up_s": "follow_up_s",
     },
+    "coach": {
+        "inhale_s": "coach_inhale_s",
+        "exhale_s": "coach_exhale_s",
+        "minutes": "coach_minutes",
+    },
     "paths": {"intents": "intents_dir", "models": "models_dir", "data": "data_dir"},
 }
-VOICES = ("espeak",)
+VOICES = ("espeak", "piper")
 ENGINES = ("auto", "pocketsphinx", "vosk")
 MODES = ("wake", "always")
 
@@ -199,6 +211,9 @@ def _validate(settings: Settings, origin: str) -> None:
         ("listening.mode", settings.mode in MODES, f"must be one of {', '.join(MODES)}"),
         ("listening.wake_phrase", bool(settings.wake_phrase.strip()), "must not be empty"),
         ("listening.follow_up_s", 0.0 <= settings.follow_up_s <= 60.0, "must be 0..60"),
+        ("coach.inhale_s", 3.0 <= settings.coach_inhale_s <= 6.0, "must be 3..6"),
+        ("coach.exhale_s", 4.0 <= settings.coach_exhale_s <= 9.0, "must be 4..9"),
+        ("coach.minutes", 0.5 <= settings.coach_minutes <= 30.0, "must be 0.5..30"),
     )
     for key, ok, rule in checks:
         if not ok:
