@@ -22,7 +22,8 @@ def test_answers_vary_and_never_repeat_back_to_back(knowledge: Knowledge) -> Non
     texts = [dialog.respond(heard("heat_ice")).text for _ in range(12)]
     assert all(a != b for a, b in pairwise(texts))
     assert len(set(texts)) >= 3
-    assert set(texts) <= set(knowledge.intents["heat_ice"].responses)
+    responses = knowledge.intents["heat_ice"].responses
+    assert all(any(t.startswith(r) for r in responses) for t in texts)  # + the ice offer
 
 
 def test_more_gives_the_detail_of_the_last_topic(knowledge: Knowledge) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from voiceback.dialog import DISCLAIMER, Dialog
+from voiceback.dialog import DISCLAIMER, Dialog, Spoken
 from voiceback.store import Store
 from voiceback.types import (
     Event,
@@ -71,8 +71,14 @@ class Assistant:
     voice: VoiceSettings
     store: Store | None = None
     on_event: Callable[[Event], None] = lambda event: None
-    timers: list[threading.Timer] = field(default_factory=list)
+    chime: Callable[[], None] | None = None
+    """Played before a timer reminder, if given."""
     allow_timers: bool = True
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        if not self.allow_timers:
+            self.dialog.allow_timers = False
 
     def start(self) -> str | None:
         """The one-time disclaimer, if it was never said on this device."""
@@ -93,7 +99,9 @@ class Assistant:
         try:
             heard = understand()
             self.on_event(Event(EventKind.UNDERSTOOD, {"intent": heard.intent}))
-            reply = self._act(self.dialog.respond(heard), heard)
+            with self._lock:
+                reply = self.dialog.respond(heard)
+            reply = self._act(reply)
         except InputError:
             reply = self.dialog.not_caught()
         except VoicebackError as err:
@@ -102,7 +110,25 @@ class Assistant:
             reply = Reply(
                 text="Sorry, something went wrong there. Please try again.", intent="error"
             )
+        self._flush_events()
         return heard, reply
+
+    def tick(self, now_s: float | None = None) -> list[Spoken]:
+        """Say whatever has come due (breathing cues, hold counts, timer reminders, the
+        one check-in); returns it. Quick when nothing is due; never raises VoicebackError."""
+        try:
+            with self._lock:
+                due = self.dialog.due(now_s)
+        except VoicebackError as err:
+            log.warning("tick failed: %s", err)
+            self.on_event(Event(EventKind.ERROR, {"code": err.code, "message": str(err)}))
+            return []
+        self._flush_events()
+        for spoken in due:
+            if spoken.chime and self.chime is not None:
+                self.chime()
+            self.say(spoken.text)
+        return due
 
     def say(self, text: str) -> None:
         """Speak, if there's a speaker; a failing speaker leaves the reply as text."""
@@ -115,15 +141,19 @@ class Assistant:
             log.warning("speaking failed: %s", err)
             self.on_event(Event(EventKind.ERROR, {"code": err.code, "message": str(err)}))
 
-    def _act(self, reply: Reply, heard: Understanding) -> Reply:
+    def _flush_events(self) -> None:
+        with self._lock:
+            events, self.dialog.events[:] = list(self.dialog.events), []
+        for event in events:
+            self.on_event(event)
+
+    def _act(self, reply: Reply) -> Reply:
         if reply.action in ("slower", "faster", "louder", "quieter"):
             if not self.voice.adjust(reply.action):
                 return Reply(text="That's as far as it goes.", intent=reply.intent)
             self._apply_voice()
         elif reply.action == "stop" and self.speaker is not None:
             self.speaker.stop()
-        if reply.intent == "set_timer" and "minutes" in heard.slots:
-            return self._set_timer(reply, int(heard.slots["minutes"]))
         return reply
 
     def _apply_voice(self) -> None:
@@ -136,21 +166,5 @@ class Assistant:
             except StoreError as err:
                 log.warning("could not remember the voice settings: %s", err)
 
-    def _set_timer(self, reply: Reply, minutes: int) -> Reply:
-        if not self.allow_timers:
-            text = "I can only keep a timer while I'm running. Ask me in the conversation."
-            return Reply(text=text, intent=reply.intent)
-        timer = threading.Timer(minutes * 60, self._timer_due, args=(minutes,))
-        timer.daemon = True
-        timer.start()
-        self.timers.append(timer)
-        self.on_event(Event(EventKind.TIMER, {"minutes": minutes}))
-        return reply
-
-    def _timer_due(self, minutes: int) -> None:
-        self.on_event(Event(EventKind.TIMER, {"due": True, "minutes": minutes}))
-        self.say(f"Your {minutes} minute timer is up.")
-
     def close(self) -> None:
-        for timer in self.timers:
-            timer.cancel()
+        """Nothing runs in the background: timers live in the store and ring on tick."""

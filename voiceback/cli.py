@@ -57,6 +57,24 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_argument("action", choices=["download"], help="download the Vosk English model")
 
     sub.add_parser("config", help="print the settings in effect")
+
+    # --- coach: breathing session (voiceback/coach.py) ---
+    coach = sub.add_parser("coach", help="a guided routine: speak it, or render it to a WAV")
+    coach.add_argument("routine", choices=["breathing"], help="which routine")
+    coach.add_argument("--out", type=Path, help="render the session to this WAV (+ .json)")
+    coach.add_argument("--minutes", type=float, help="session length (default from config)")
+    # --- end coach ---
+
+    # --- log: episode, pain and medicine log (voiceback/logbook.py) ---
+    logp = sub.add_parser("log", help="the episode, pain and medicine log")
+    logp.add_argument("--export", choices=["csv"], required=True, help="write the log out")
+    logp.add_argument("--out", type=Path, help="file to write (default: stdout)")
+    # --- end log ---
+
+    # --- doctor: self-checks (voiceback/doctor.py) ---
+    doctor = sub.add_parser("doctor", help="check devices, models, speech, config, database")
+    doctor.add_argument("--json", action="store_true", help="print the checks as JSON")
+    # --- end doctor ---
     return parser
 
 
@@ -109,6 +127,18 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return commands.evaluate(settings, as_json=args.json)
     if command == "listen":
         return voice_commands.listen(settings, args.wav, as_json=args.json, realtime=args.realtime)
+    if command == "coach":
+        from voiceback import coach
+
+        return coach.command(settings, args)
+    if command == "log":
+        from voiceback import logbook
+
+        return logbook.command(settings, args)
+    if command == "doctor":
+        from voiceback import doctor
+
+        return doctor.command(settings, args)
     if command == "config":
         print(json.dumps({k: str(v) for k, v in _fields(settings).items()}, indent=2))
         return EXIT_OK

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -52,8 +54,17 @@ def _voice_settings(settings: Settings, store: Store | None) -> VoiceSettings:
 
 
 def _synth(settings: Settings, voice: VoiceSettings):
+    """The configured synthesizer: Piper for voice = "piper" (espeak-ng, with a warning,
+    when the Piper packages or model are missing), else pyttsx3 with espeak-ng."""
     from voiceback.tts import Pyttsx3Synthesizer
 
+    if settings.voice == "piper":
+        from voiceback.piper_voice import PiperSynthesizer
+
+        try:
+            return PiperSynthesizer(settings.voice_name, voice.rate_wpm, voice.volume)
+        except VoicebackError as err:
+            log.warning("%s; speaking with espeak-ng instead", err)
     return Pyttsx3Synthesizer(settings.voice_name, voice.rate_wpm, voice.volume)
 
 
@@ -71,13 +82,26 @@ def _speaker(settings: Settings, voice: VoiceSettings):
 
 
 def build_assistant(settings: Settings, speak: bool, allow_timers: bool) -> Assistant:
+    """The conversation engine; `allow_timers` False (one-shot `ask`) also gives single
+    answers instead of step-by-step routines, since no next turn will come."""
+    from voiceback.breathing import load_plan
+
     knowledge = load_knowledge(settings.intents_dir)
     store = _store(settings)
     voice = _voice_settings(settings, store)
     speaker = _speaker(settings, voice) if speak and settings.speak else None
+    plan = load_plan(
+        settings.intents_dir,
+        inhale_s=settings.coach_inhale_s,
+        exhale_s=settings.coach_exhale_s,
+        minutes=settings.coach_minutes,
+    )
+    dialog = Dialog(
+        knowledge, store, breathing_plan=plan, allow_timers=allow_timers, guided=allow_timers
+    )
     return Assistant(
         nlu=load_nlu(settings),
-        dialog=Dialog(knowledge, store),
+        dialog=dialog,
         speaker=speaker,
         voice=voice,
         store=store,
@@ -128,7 +152,10 @@ def _say_or_warn(assistant: Assistant, text: str) -> None:
 
 
 def chat(settings: Settings, speak: bool, intro: bool) -> int:
+    """The conversation over stdin/stdout; between lines it keeps the clock going
+    (breathing cues, hold counts, timer reminders, the check-in) with Assistant.tick."""
     assistant = build_assistant(settings, speak=speak, allow_timers=True)
+    assistant.chime = lambda: _chime(assistant)
     interactive = sys.stdin.isatty()
     if intro:
         print(INTRO)
@@ -136,8 +163,23 @@ def chat(settings: Settings, speak: bool, intro: bool) -> int:
     if disclaimer:
         print(disclaimer)
         _say_or_warn(assistant, disclaimer)
+    lines: queue.Queue[str | None] = queue.Queue()
+    reader = threading.Thread(target=_read_lines, args=(sys.stdin, lines), daemon=True)
+    reader.start()
+    prompt = "you> " if interactive else ""
     try:
-        for line in _lines(sys.stdin, prompt="you> " if interactive else ""):
+        print(prompt, end="", flush=True)
+        while True:
+            try:
+                line = lines.get(timeout=TICK_S)
+            except queue.Empty:
+                for spoken in assistant.tick():
+                    lead = "\n" if interactive else ""
+                    print(f"{lead}voiceback> {spoken.text}", flush=True)
+                    print(prompt, end="", flush=True)
+                continue
+            if line is None:
+                break
             if not line.strip():
                 continue
             _, reply = assistant.turn(line)
@@ -145,9 +187,37 @@ def chat(settings: Settings, speak: bool, intro: bool) -> int:
             _say_or_warn(assistant, reply.text)
             if reply.action == "goodbye":
                 break
+            print(prompt, end="", flush=True)
     finally:
         assistant.close()
     return 0
+
+
+TICK_S = 0.1
+"""How often `chat` looks at the clock while waiting for a line."""
+
+
+def _chime(assistant: Assistant) -> None:
+    print("voiceback> (chime)", flush=True)
+    player = getattr(assistant.speaker, "player", None)
+    if player is None:
+        return
+    from voiceback.audio.earcon import chime
+    from voiceback.tts import Speech
+
+    try:
+        player.play(Speech(chime(), 16_000))
+    except VoicebackError as err:
+        log.warning("the chime failed: %s", err)
+
+
+def _read_lines(stream: IO[str], out: queue.Queue[str | None]) -> None:
+    """Lines from stdin onto a queue (None at the end), so the clock runs meanwhile."""
+    try:
+        for line in _lines(stream, prompt=""):
+            out.put(line)
+    finally:
+        out.put(None)
 
 
 def _lines(stream: IO[str], prompt: str) -> Iterator[str]:

@@ -136,6 +136,7 @@ class HandsFree:
                 return
             for utterance in self.listener.feed(chunk):
                 self.handle(utterance)
+            self.tick()
 
     def handle(self, utterance: Utterance) -> None:
         now = time.monotonic()
@@ -167,6 +168,25 @@ class HandsFree:
         self._reply(reply.text, expect=reply.expect)
         if reply.action in ("stop", "goodbye"):
             self.gate.close()
+
+    def tick(self) -> None:
+        """Say what the conversation has due (breathing cues, reminders, a check-in),
+        unless the person is speaking; then listen for their answer without the wake
+        phrase."""
+        if self.listener.endpointer.in_speech:
+            return
+        said = self.assistant.tick()  # the loop reads all the time: nothing old is queued
+        if not said:
+            return
+        for spoken in said:
+            self.show(f"voiceback> {spoken.text}")
+        self._resume()
+        self.gate.open(time.monotonic())
+        interruption, self._interruption = self._interruption, None
+        if interruption is not None:
+            self._interrupted(interruption)
+        else:
+            self.listener.expect(said[-1].expect)
 
     def _reading(self, utterance: Utterance) -> Transcript:
         """The transcript to act on: a grammar turn's audio is also read by the language

@@ -57,7 +57,16 @@ CONTROL_LABELS = (
     "goodbye",
     "out_of_scope",
 )
-ADDED_LABELS = ("more",)
+ADDED_LABELS = (
+    "more",
+    "not_sure",
+    "timer_left",
+    "log_medicine",
+    "last_medicine",
+    "pain_history",
+    "episode_status",
+    "delete_log",
+)
 """Labels added beyond shared/intent-labels.md, each for a new meaning (see README)."""
 
 LABELS = GUIDANCE_LABELS + CONTROL_LABELS + ADDED_LABELS

@@ -30,7 +30,9 @@ def listen(settings: Settings, files: list[Path], as_json: bool, realtime: bool)
     bad = 0
     for path in files:
         try:
-            result = _listen_one(path, recognizer, nlu, Dialog(knowledge), realtime)
+            result = _listen_one(
+                path, recognizer, nlu, Dialog(knowledge, allow_timers=False, guided=False), realtime
+            )
         except VoicebackError as err:
             bad += 1
             print(f"voiceback: {err}", file=sys.stderr)
