@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import subprocess
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from pulse_fixtures import PulseServer
 
-from voiceback.tts import Pyttsx3Synthesizer, Speech, read_wav_pcm, render, sentences, write_wav
+from voiceback.tts import (
+    Player,
+    Pyttsx3Synthesizer,
+    Speech,
+    read_wav_pcm,
+    render,
+    sentences,
+    write_wav,
+)
 from voiceback.types import SpeechError
 
 
@@ -67,3 +79,48 @@ def test_unknown_voice(synth: Pyttsx3Synthesizer) -> None:
 def test_unwritable_wav(tmp_path: Path) -> None:
     with pytest.raises(SpeechError, match="cannot write"):
         write_wav(tmp_path / "no" / "such" / "dir.wav", Speech(b"\0\0", 22_050))
+
+
+def _tone(seconds: float, rate_hz: int) -> Speech:
+    t = np.arange(int(seconds * rate_hz)) / rate_hz
+    return Speech((np.sin(2 * np.pi * 440 * t) * 8000).astype("<i2").tobytes(), rate_hz)
+
+
+def test_player_plays_replies_at_any_rate_on_one_stream(pulse: PulseServer, tmp_path: Path) -> None:
+    """Two 0.5 s tones (22.05 kHz, then 16 kHz, resampled) into the null sink, recorded back."""
+    recording = tmp_path / "room.raw"
+    record = subprocess.Popen(
+        ["parec", "--server", pulse.address, "--device=room.monitor", "--format=s16le",
+         "--rate=16000", "--channels=1", "--raw", str(recording)],
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    player = Player("pulse")
+    try:
+        player.open()
+        time.sleep(3.0)  # PulseAudio starts a new stream's audio after about 2 s
+        player.play(_tone(0.5, 22_050))
+        time.sleep(0.5)
+        player.play(_tone(0.5, 16_000))
+        time.sleep(0.5)
+    finally:
+        player.close()
+        record.terminate()
+        record.wait(timeout=10)
+    heard = np.frombuffer(recording.read_bytes(), "<i2").astype(np.float64)
+    frames = heard[: len(heard) // 160 * 160].reshape(-1, 160)
+    loud = np.sqrt(np.mean(frames**2, axis=1)) > 1000
+    edges = np.flatnonzero(np.diff(loud.astype(int)))
+    lengths = np.diff(edges)[::2] / 100  # loud stretches, seconds
+    assert len(lengths) == 2, edges
+    assert all(0.45 <= s <= 0.55 for s in lengths), lengths
+
+
+def test_player_stop_cuts_a_reply_short(pulse: PulseServer) -> None:
+    player = Player("pulse")
+    try:
+        threading.Timer(1.0, player.stop).start()
+        started = time.monotonic()
+        player.play(_tone(20.0, 22_050))
+        assert time.monotonic() - started < 10.0
+    finally:
+        player.close()

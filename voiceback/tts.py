@@ -13,14 +13,18 @@ import io
 import re
 import tempfile
 import threading
+import time
 import wave
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from voiceback.types import AudioError, SpeechError
 
+STALL_S = 3.0
+"""A stream that pulls no audio for this long is dead (PulseAudio's start takes ~2 s)."""
 SYNTH_TIMEOUT_S = 10.0
 """Longest wait for espeak-ng to finish one sentence."""
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -146,36 +150,143 @@ def join(parts: list[Speech], pause_s: float = 0.25) -> Speech:
 
 
 class Player:
-    """Plays speech on the default output device with sounddevice; stoppable."""
+    """Plays speech on an output device with sounddevice; stoppable between blocks.
+
+    One output stream stays open and plays silence between replies: opening a stream
+    per reply cost about 2 s before the first sound through PulseAudio's ALSA plugin
+    (measured here), and a reply must start speaking at once. Speech at another rate
+    than the stream's is resampled (soxr). A stream that stops pulling audio (the
+    device vanished) raises AudioError, and the next play opens a new one.
+    """
 
     def __init__(self, device: str | int | None = None) -> None:
         self._device = device
         self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._stream: Any = None
+        self._rate_hz = 0
+        self._pending: Any = None  # int16 samples not yet handed to the device
+        self._drained = threading.Event()
+        self._pulled_at = 0.0
 
     def play(self, speech: Speech) -> None:
-        """Play to the end (or until stop()); the stream is closed again afterwards."""
+        """Play to the end (or until stop())."""
         import numpy as np
-        import sounddevice as sd
 
         samples = np.frombuffer(speech.pcm, dtype="<i2")
-        block = speech.rate_hz // 20
-        try:
-            with sd.OutputStream(
-                samplerate=speech.rate_hz, channels=1, dtype="int16", device=self._device
-            ) as stream:
-                for start in range(0, len(samples), block):
-                    if self._stop.is_set():
-                        stream.abort()
-                        return
-                    stream.write(samples[start : start + block].reshape(-1, 1))
-        except (sd.PortAudioError, OSError, ValueError) as err:
-            raise AudioError(f"No speaker to play on: is one plugged in and on? ({err})") from err
+        if not len(samples):
+            return
+        stream = self._open(speech.rate_hz)
+        if speech.rate_hz != self._rate_hz:
+            import soxr
+
+            samples = soxr.resample(samples, speech.rate_hz, self._rate_hz)
+        with self._lock:
+            self._pending = samples
+            self._drained.clear()
+            self._pulled_at = time.monotonic()
+        while not self._drained.wait(0.05):
+            if self._stop.is_set():
+                self._discard()
+                return
+            if time.monotonic() - self._pulled_at > STALL_S or not stream.active:
+                self._discard()
+                self.close()
+                raise AudioError("No speaker to play on: the output device stopped playing")
+        time.sleep(float(stream.latency))  # the last block, still in the device's buffer
+
+    def open(self, rate_hz: int = 22_050) -> None:
+        """Open the output stream now, so that the first reply starts without delay."""
+        self._open(rate_hz)
+
+    def _open(self, rate_hz: int) -> Any:
+        if self._stream is not None:
+            return self._stream
+        import sounddevice as sd
+
+        errors: list[str] = []
+        for rate in dict.fromkeys((rate_hz, *_device_rate(sd, self._device))):
+            try:
+                stream = sd.OutputStream(
+                    samplerate=rate,
+                    channels=1,
+                    dtype="int16",
+                    device=self._device,
+                    callback=_weak_callback(self, sd.CallbackStop),
+                )
+                stream.start()
+            except (sd.PortAudioError, OSError, ValueError) as err:
+                errors.append(str(err))
+                continue
+            self._stream, self._rate_hz = stream, rate
+            return stream
+        raise AudioError(f"No speaker to play on: is one plugged in and on? ({errors[-1]})")
+
+    def _callback(self, out: Any, frames: int, _time: Any, _status: Any) -> None:
+        with self._lock:
+            self._pulled_at = time.monotonic()
+            pending = self._pending
+            if pending is None:
+                out.fill(0)
+                return
+            n = min(frames, len(pending))
+            out[:n, 0] = pending[:n]
+            out[n:].fill(0)
+            self._pending = pending[n:] if n < len(pending) else None
+            if self._pending is None:
+                self._drained.set()
+
+    def _discard(self) -> None:
+        with self._lock:
+            self._pending = None
+            self._drained.set()
 
     def stop(self) -> None:
         self._stop.set()
+        self._discard()
 
     def clear(self) -> None:
         self._stop.clear()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()
+
+    def close(self) -> None:
+        """Close the output stream (a later play opens a new one)."""
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            import sounddevice as sd
+
+            try:
+                stream.abort()
+                stream.close()
+            except sd.PortAudioError:
+                pass  # a vanished device: nothing left to free
+
+
+def _weak_callback(player: Player, stop: type[Exception]) -> Callable[..., None]:
+    """The stream's callback, holding the player weakly: a player dropped without
+    close() is collected (and closes its stream) instead of living on in a cycle
+    with a stream whose callback PortAudio still calls."""
+    ref = weakref.ref(player)
+
+    def callback(out: Any, frames: int, when: Any, status: Any) -> None:
+        alive = ref()
+        if alive is None:
+            out.fill(0)
+            raise stop
+        alive._callback(out, frames, when, status)
+
+    return callback
+
+
+def _device_rate(sd: Any, device: str | int | None) -> tuple[int, ...]:
+    """The device's own default rate, to try when it won't take the speech's."""
+    try:
+        return (int(sd.query_devices(device, "output")["default_samplerate"]),)
+    except (sd.PortAudioError, ValueError, KeyError):
+        return ()
 
 
 class Voice:
