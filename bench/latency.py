@@ -4,7 +4,8 @@
 
 N Piper-voiced checks (with their true speech end known from synthesis) are replayed
 through the WAV source at real-time pace, as a microphone would deliver them, into
-the same endpointer (adaptive hangover), pocketsphinx model, NLU and dialog as `run`.
+the same endpointer (adaptive hangover, with a second recognizer's opinion), pocketsphinx
+model, NLU and dialog as `run`.
 For each: "decided" = wall time from the true end of speech to the reply text being
 chosen; "first audio" = that plus synthesizing the reply's first sentence with
 espeak-ng (playback start on a real device is not included). Also prints peak RSS.
@@ -43,12 +44,18 @@ def main() -> None:
     knowledge = load_knowledge(settings.intents_dir)
     nlu = NLU.load(settings.intent_model_dir)
     recognizer = make_recognizer("pocketsphinx", settings.models_dir)
+    second = make_recognizer("pocketsphinx", settings.models_dir)
     synth = Pyttsx3Synthesizer()
     texts = [t for _, i in knowledge.intents.items() for t in i.checks[:2]][:n]
     decided_ms, first_audio_ms = [], []
     for text in texts:
         sample = speech(text, tail_s=2.0)
-        listener = Listener(Endpointer(), recognizer, is_complete=complete_request(nlu.understand))
+        listener = Listener(
+            Endpointer(),
+            recognizer,
+            is_complete=complete_request(nlu.understand),
+            second_opinion=second,
+        )
         started = time.monotonic()
         with WavSource(sample.path, realtime=True) as source:
             utterance = next(iter(listener.utterances(source)), None)

@@ -20,6 +20,7 @@ from voiceback.listening import (
     Listener,
     choose_reading,
     complete_request,
+    may_end_with_object,
     sounds_finished,
     understand_best,
 )
@@ -29,6 +30,12 @@ from voiceback.types import InputError, Transcript
 
 @pytest.fixture(scope="module")
 def recognizer(model_dir: Path):  # type: ignore[no-untyped-def]
+    return make_recognizer("pocketsphinx", model_dir.parent)
+
+
+@pytest.fixture(scope="module")
+def second(model_dir: Path):  # type: ignore[no-untyped-def]
+    """The spare recognizer `run` gives the Listener for a second opinion."""
     return make_recognizer("pocketsphinx", model_dir.parent)
 
 
@@ -123,6 +130,42 @@ def test_sounds_finished(text: str, finished: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "plain", "after_preposition"),
+    [
+        ("i want that", True, True),
+        ("is this", False, False),
+        ("can you", False, False),
+        ("should i be concerned about this", False, True),
+        ("that", False, False),
+        ("what should i do", False, False),
+    ],
+)
+def test_may_end_with_object(text: str, plain: bool, after_preposition: bool) -> None:
+    assert may_end_with_object(text) is plain
+    assert may_end_with_object(text, after_preposition=True) is after_preposition
+
+
+def test_a_second_opinion_answers_a_request_ending_in_an_object_sooner(
+    recognizer,
+    second,
+    nlu,  # type: ignore[no-untyped-def]
+) -> None:
+    sample = speech("should i be concerned about this", tail_s=3.0)
+
+    def decided(spare):  # type: ignore[no-untyped-def]
+        with WavSource(sample.path) as source:
+            listener = Listener(
+                Endpointer(),
+                recognizer,
+                is_complete=complete_request(nlu.understand),
+                second_opinion=spare,
+            )
+            return next(iter(listener.utterances(source))).decided_s
+
+    assert decided(second) < decided(None) - 0.5
+
+
+@pytest.mark.parametrize(
     "parts",
     [
         "how long should i | keep the ice on my back",
@@ -132,12 +175,18 @@ def test_sounds_finished(text: str, finished: bool) -> None:
 )
 def test_a_slow_speaker_who_pauses_mid_sentence_is_not_cut_off(
     recognizer,
+    second,
     nlu,
     parts: str,  # type: ignore[no-untyped-def]
 ) -> None:
     sample = speech(parts, speed=0.75, pause_s=1.2)
     with WavSource(sample.path) as source:
-        listener = Listener(Endpointer(), recognizer, is_complete=complete_request(nlu.understand))
+        listener = Listener(
+            Endpointer(),
+            recognizer,
+            is_complete=complete_request(nlu.understand),
+            second_opinion=second,
+        )
         heard = list(listener.utterances(source))
     assert len(heard) == 1, [u.transcript.text for u in heard]
 

@@ -5,7 +5,7 @@ utterance as it comes. While speech goes on, the partial transcript is checked e
 `check_every_s`: once it already reads as a complete, confident request, or it has
 stopped changing and does not end mid-phrase ("my leg is ..."), the endpointer waits
 only `quick_hangover_s` of silence; otherwise its default, so a slow speaker who
-pauses mid-sentence is not cut off.
+pauses mid-sentence is not cut off. Steady noise is taken out first (`audio/denoise.py`).
 
 When the conversation expects a small answer ("yes" or "no", a number), `expect` puts
 the recognizer on a grammar of those answers and the controls for the next utterance;
@@ -15,16 +15,22 @@ outside the grammar (a red flag above all) is still heard (`choose_reading`).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from voiceback.audio import Endpointer, SpeechEnded, SpeechStarted
+from voiceback.audio.denoise import NoiseSuppressor
 from voiceback.stt import Recognizer
 from voiceback.types import AudioChunk, InputError, Transcript, Understanding
 
+log = logging.getLogger(__name__)
+
 COMPLETE_CONFIDENCE = 0.8
 """A partial transcript the classifier is this sure of counts as a complete request."""
+SURE_LAST_WORD = 0.9
+"""Word confidence for a second opinion's last word to count as surely heard."""
 GRAMMAR_MIN_CONFIDENCE = 0.5
 """A grammar reading less sure than this gives way to the language model's."""
 
@@ -148,10 +154,56 @@ UNFINISHED_ENDINGS = frozenset(
 """Last words after which a sentence is rarely over: "how long should i ...", "my leg is ..."."""
 
 
+OBJECT_ENDINGS = frozenset(("this", "that", "it", "you", "me", "them"))
+"""Of UNFINISHED_ENDINGS, words that often end a request as an object ("should i be
+concerned about this", "i want that"), though a recognizer also hears "the" as "that"."""
+_OPENERS = frozenset(
+    (
+        "is", "are", "was", "were", "am", "can", "could", "would", "should", "will", "do",
+        "does", "did", "have", "has", "had", "how", "what", "when", "where", "why", "which",
+        "who", "if", "and", "or", "but", "so", "because",
+    )
+)  # fmt: skip
+
+
+_PREPOSITIONS = frozenset(
+    (
+        "about", "for", "with", "in", "on", "at", "to", "of", "from", "into", "through",
+        "over", "under", "after", "before", "by", "like",
+    )
+)  # fmt: skip
+
+
+_PEOPLE = frozenset(("i", "you", "we", "they", "to"))
+
+
 def sounds_finished(text: str) -> bool:
     """Whether a partial transcript could be a whole request (it doesn't end mid-phrase)."""
     words = text.split()
     return bool(words) and words[-1] not in UNFINISHED_ENDINGS
+
+
+def _opener_before(words: list[str]) -> bool:
+    """Whether the word before the last opens a question ("is this", "can you"); "do"
+    after a person is the verb ("how do i do it")."""
+    before = words[-2]
+    if before in ("do", "does", "did") and len(words) > 2 and words[-3] in _PEOPLE:
+        return False
+    return before in _OPENERS
+
+
+def may_end_with_object(text: str, after_preposition: bool = False) -> bool:
+    """ "i want that", "hello you": finished if the words make a confident request. Not
+    after an opener ("is this ...", "can you ..."); after a preposition ("about this")
+    only if `after_preposition`, since a streaming recognizer often hears a pausing
+    speaker's "about the ..." as "about that"."""
+    words = text.split()
+    return (
+        len(words) > 1
+        and words[-1] in OBJECT_ENDINGS
+        and not _opener_before(words)
+        and (after_preposition or words[-2] not in _PREPOSITIONS)
+    )
 
 
 def choose_reading(
@@ -197,9 +249,20 @@ class Listener:
         is_complete: Callable[[str], bool] | None = None,
         quick_hangover_s: float = 0.5,
         check_every_s: float = 0.3,
+        denoiser: NoiseSuppressor | None = None,
+        second_opinion: Recognizer | None = None,
     ) -> None:
+        """`denoiser`: steady noise is taken out before endpointing and recognition; a
+        NoiseSuppressor by default. `second_opinion`: a spare recognizer that decodes
+        the utterance so far, to the end, once its partial transcript has settled but
+        doesn't read as complete: a streaming partial often garbles the last word
+        ("... my last have what"), which the full decode gets right."""
+        self.second_opinion = second_opinion
+        self._audio: list[bytes] = []
+        self._second_for = ""
         self.endpointer = endpointer
         self.recognizer = recognizer
+        self.denoiser = denoiser if denoiser is not None else NoiseSuppressor()
         self.is_complete = is_complete
         self.quick_hangover_s = quick_hangover_s
         self.check_every_s = check_every_s
@@ -231,6 +294,7 @@ class Listener:
                 yield self._finish(event)
 
     def feed(self, chunk: AudioChunk) -> Iterator[Utterance]:
+        chunk = AudioChunk(self.denoiser.process(chunk.pcm), chunk.start_s)
         was_speaking = self.endpointer.in_speech
         events = self.endpointer.feed(chunk)
         if was_speaking and not any(isinstance(e, SpeechStarted) for e in events):
@@ -240,12 +304,14 @@ class Listener:
                 self.recognizer.reset()
                 self.endpointer.set_hangover(self.endpointer.default_hangover_s)
                 self._next_check_s = event.start_s + self.check_every_s
-                self.partial = self._last_checked = ""
+                self.partial = self._last_checked = self._second_for = ""
+                self._audio = []
                 self._accept(event.pcm, chunk.start_s + chunk.duration_s)
             else:
                 yield self._finish(event)
 
     def _accept(self, pcm: bytes, now_s: float) -> None:
+        self._audio.append(pcm)
         partial = self.recognizer.accept(pcm)
         if partial is not None:
             self.partial = partial
@@ -254,9 +320,31 @@ class Listener:
         self._next_check_s = now_s + self.check_every_s
         settled = self.partial == self._last_checked
         self._last_checked = self.partial
-        complete = sounds_finished(self.partial) and (settled or self.is_complete(self.partial))
+        partial = self.partial
+        if sounds_finished(partial):
+            complete = settled or self.is_complete(partial)
+        else:
+            complete = may_end_with_object(partial) and self.is_complete(partial)
+        if not complete and settled and partial and partial != self._second_for:
+            complete = self._complete_on_second_opinion(partial)
         hangover = self.quick_hangover_s if complete else self.endpointer.default_hangover_s
         self.endpointer.set_hangover(hangover)
+
+    def _complete_on_second_opinion(self, partial: str) -> bool:
+        if self.second_opinion is None or self.is_complete is None:
+            return False
+        self._second_for = partial
+        self.second_opinion.reset()
+        self.second_opinion.accept(b"".join(self._audio))
+        transcript = self.second_opinion.finish()
+        text = transcript.text
+        log.debug("second opinion on %r: %s", partial, transcript)
+        if sounds_finished(text):
+            return self.is_complete(text)
+        # "about this": only if the last word was heard surely (a pausing speaker's
+        # "about the ..." came out as "about that" at 0.79; requests at 0.93-1.0).
+        sure = bool(transcript.words) and transcript.words[-1].confidence >= SURE_LAST_WORD
+        return sure and may_end_with_object(text, after_preposition=True) and self.is_complete(text)
 
     def _finish(self, event: SpeechEnded) -> Utterance:
         started = time.perf_counter()
