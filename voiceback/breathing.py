@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from voiceback.knowledge import SAFE_LOADER
 from voiceback.types import ConfigError, ContentError
 
 __all__ = ["BreathingPlan", "BreathingSession", "Cue", "load_plan"]
@@ -250,7 +251,7 @@ def load_plan(
     override outside the file's bounds raises ConfigError naming the coach.* key."""
     path = intents_dir / ROUTINE_FILE
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except OSError as err:
         raise ContentError(f"{path}: cannot be read ({err.strerror})") from err
     except (yaml.YAMLError, UnicodeDecodeError) as err:

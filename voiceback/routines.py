@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from voiceback.knowledge import SECTIONS
+from voiceback.knowledge import SAFE_LOADER, SECTIONS
 from voiceback.types import ContentError
 
 VERDICTS = ("urgent", "call_doctor", "typical")
@@ -95,7 +95,7 @@ def load_routines(folder: Path) -> Routines:
 def _read(path: Path, keys: set[str], required: tuple[str, ...]) -> dict[str, object]:
     name = path.name
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
