@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 mode=${1:-start}
 
 RUN_PKGS=(python3 python3-venv python3-pip espeak-ng libespeak-ng1 libportaudio2 alsa-utils)
-TEST_PKGS=(pulseaudio pulseaudio-utils libasound2-plugins sox systemd shellcheck)
+TEST_PKGS=(pulseaudio pulseaudio-utils libasound2-plugins sox systemd shellcheck chromium chromium-driver)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 

@@ -8,6 +8,7 @@ so one bad turn never ends the conversation.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -75,6 +76,7 @@ class Assistant:
     """Played before a timer reminder, if given."""
     allow_timers: bool = True
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _submitted: queue.SimpleQueue[str] = field(default_factory=queue.SimpleQueue)
 
     def __post_init__(self) -> None:
         if not self.allow_timers:
@@ -98,7 +100,6 @@ class Assistant:
         heard: Understanding | None = None
         try:
             heard = understand()
-            self.on_event(Event(EventKind.UNDERSTOOD, {"intent": heard.intent}))
             with self._lock:
                 reply = self.dialog.respond(heard)
             reply = self._act(reply)
@@ -110,8 +111,28 @@ class Assistant:
             reply = Reply(
                 text="Sorry, something went wrong there. Please try again.", intent="error"
             )
+        understood: dict[str, object] = {
+            "intent": heard.intent if heard else reply.intent,
+            "text": heard.text if heard else "",
+            "reply": reply.text,
+            "red_flag": reply.red_flag,
+        }
+        self.on_event(Event(EventKind.UNDERSTOOD, understood))
         self._flush_events()
         return heard, reply
+
+    def submit_text(self, text: str) -> None:
+        """A text turn from another thread (the kiosk screen's buttons): thread-safe; the
+        next tick(), on the conversation's own thread, answers it and says the reply."""
+        self._submitted.put(text)
+
+    def _answer_submitted(self) -> list[Spoken]:
+        out: list[Spoken] = []
+        while not self._submitted.empty():
+            _, reply = self.turn(self._submitted.get())
+            self.say(reply.text)
+            out.append(Spoken(reply.text, expect=reply.expect))
+        return out
 
     def tick(self, now_s: float | None = None) -> list[Spoken]:
         """Say whatever has come due (breathing cues, hold counts, timer reminders, the
@@ -128,7 +149,7 @@ class Assistant:
             if spoken.chime and self.chime is not None:
                 self.chime()
             self.say(spoken.text)
-        return due
+        return due + self._answer_submitted()
 
     def say(self, text: str) -> None:
         """Speak, if there's a speaker; a failing speaker leaves the reply as text."""

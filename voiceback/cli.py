@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from voiceback import __version__
+from voiceback import __version__, logs
 from voiceback.config import Settings, find_config, load_settings
 from voiceback.types import InputError, VoicebackError
 
@@ -80,13 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    logs.setup(args.verbose)
     try:
         settings = load_settings(find_config(args.config))
+        logs.allow_transcripts(settings.log_transcripts)
         return _dispatch(args, settings)
     except InputError as err:
         print(f"voiceback: {err}", file=sys.stderr)

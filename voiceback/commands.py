@@ -36,7 +36,7 @@ def load_nlu(settings: Settings):
 
 def _store(settings: Settings) -> Store | None:
     try:
-        return Store(settings.database)
+        return Store(settings.database, recover=True)
     except StoreError as err:
         log.warning("%s; nothing will be remembered this time", err)
         return None
@@ -55,8 +55,10 @@ def _voice_settings(settings: Settings, store: Store | None) -> VoiceSettings:
 
 def _synth(settings: Settings, voice: VoiceSettings):
     """The configured synthesizer: Piper for voice = "piper" (espeak-ng, with a warning,
-    when the Piper packages or model are missing), else pyttsx3 with espeak-ng."""
+    when the Piper packages or model are missing), else pyttsx3 with espeak-ng; when
+    pyttsx3 can't start, the espeak-ng command line (SpeechError when that fails too)."""
     from voiceback.tts import Pyttsx3Synthesizer
+    from voiceback.tts_fallback import EspeakCommandSynthesizer
 
     if settings.voice == "piper":
         from voiceback.piper_voice import PiperSynthesizer
@@ -65,17 +67,25 @@ def _synth(settings: Settings, voice: VoiceSettings):
             return PiperSynthesizer(settings.voice_name, voice.rate_wpm, voice.volume)
         except VoicebackError as err:
             log.warning("%s; speaking with espeak-ng instead", err)
-    return Pyttsx3Synthesizer(settings.voice_name, voice.rate_wpm, voice.volume)
+    try:
+        return Pyttsx3Synthesizer(settings.voice_name, voice.rate_wpm, voice.volume)
+    except VoicebackError as err:
+        log.warning("%s; speaking with the espeak-ng command instead", err)
+    return EspeakCommandSynthesizer(settings.voice_name, voice.rate_wpm, voice.volume)
 
 
 def _speaker(settings: Settings, voice: VoiceSettings):
+    """Speech out, each sentence falling back to the espeak-ng command when the voice fails
+    on it; None (replies shown as text) when no synthesizer starts at all."""
     from voiceback.tts import Player, Voice
+    from voiceback.tts_fallback import backed_up
 
     device = settings.output_device
     try:
-        return Voice(
-            _synth(settings, voice), Player(int(device) if device.isdigit() else device or None)
+        synth = backed_up(
+            _synth(settings, voice), settings.voice_name, voice.rate_wpm, voice.volume
         )
+        return Voice(synth, Player(int(device) if device.isdigit() else device or None))
     except VoicebackError as err:
         print(f"voiceback: {err}; replies will be shown as text only", file=sys.stderr)
         return None
@@ -154,8 +164,11 @@ def _say_or_warn(assistant: Assistant, text: str) -> None:
 def chat(settings: Settings, speak: bool, intro: bool) -> int:
     """The conversation over stdin/stdout; between lines it keeps the clock going
     (breathing cues, hold counts, timer reminders, the check-in) with Assistant.tick."""
+    from voiceback.screen import start_screen
+
     assistant = build_assistant(settings, speak=speak, allow_timers=True)
     assistant.chime = lambda: _chime(assistant)
+    screen = start_screen(settings, assistant)  # its buttons' turns are answered by tick()
     interactive = sys.stdin.isatty()
     if intro:
         print(INTRO)
@@ -190,6 +203,8 @@ def chat(settings: Settings, speak: bool, intro: bool) -> int:
             print(prompt, end="", flush=True)
     finally:
         assistant.close()
+        if screen is not None:
+            screen.close()
     return 0
 
 

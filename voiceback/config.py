@@ -60,11 +60,20 @@ class Settings:
     """Seconds of each breath out (within breathing.yaml's bounds, 4..9)."""
     coach_minutes: float = 2.0
     """Length of a breathing session in minutes of breathing."""
+    # [screen]
+    screen_enabled: bool = True
+    """Serve the kiosk screen (a page on 127.0.0.1) while `run`, `start` or `chat` runs."""
+    screen_port: int = 8765
     # [paths]
     intents_dir: Path = REPO_ROOT / "intents"
     models_dir: Path = REPO_ROOT / "models"
     data_dir: Path = DEFAULT_DATA_DIR
     """Where the SQLite database lives."""
+    # [debug]
+    record_audio: bool = False
+    """Keep each utterance heard as a WAV in <data>/recordings (off: no audio touches disk)."""
+    log_transcripts: bool = False
+    """Log what was heard (off: transcripts never reach the log or the journal)."""
 
     @property
     def intent_model_dir(self) -> Path:
@@ -97,7 +106,9 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "exhale_s": "coach_exhale_s",
         "minutes": "coach_minutes",
     },
+    "screen": {"enabled": "screen_enabled", "port": "screen_port"},
     "paths": {"intents": "intents_dir", "models": "models_dir", "data": "data_dir"},
+    "debug": {"record_audio": "record_audio", "log_transcripts": "log_transcripts"},
 }
 VOICES = ("espeak", "piper")
 ENGINES = ("auto", "pocketsphinx", "vosk")
@@ -214,6 +225,7 @@ def _validate(settings: Settings, origin: str) -> None:
         ("coach.inhale_s", 3.0 <= settings.coach_inhale_s <= 6.0, "must be 3..6"),
         ("coach.exhale_s", 4.0 <= settings.coach_exhale_s <= 9.0, "must be 4..9"),
         ("coach.minutes", 0.5 <= settings.coach_minutes <= 30.0, "must be 0.5..30"),
+        ("screen.port", 1024 <= settings.screen_port <= 65535, "must be 1024..65535"),
     )
     for key, ok, rule in checks:
         if not ok:

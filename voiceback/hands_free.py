@@ -16,24 +16,37 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voiceback.assistant import Assistant
 from voiceback.audio import MicSource
 from voiceback.knowledge import normalize
 from voiceback.listening import Listener, Utterance, choose_reading, understand_best
-from voiceback.tts import Speech
-from voiceback.types import AudioError, Event, EventKind, Transcript, Understanding
+from voiceback.logs import TRANSCRIPTS, fields
+from voiceback.tts import Speech, write_wav
+from voiceback.types import (
+    AudioError,
+    Event,
+    EventKind,
+    Transcript,
+    Understanding,
+    VoicebackError,
+)
 
 if TYPE_CHECKING:
     from voiceback.barge_in import BargeIn
 
 log = logging.getLogger(__name__)
+heard_log = logging.getLogger(TRANSCRIPTS)
+"""What was heard: silent unless [debug] log_transcripts (voiceback.logs)."""
 
 SAY_AGAIN = "Sorry, could you say that again?"
 MIN_STT_CONFIDENCE = 0.3
 """Below this recognizer confidence, a request it was asked for is asked again."""
 BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+MIC_LOST = "I can't hear the microphone. I'll keep trying."
+MIC_BACK = "I can hear you again."
 
 
 def strip_wake(text: str, phrase: str, cutoff: float = 0.75) -> str | None:
@@ -95,8 +108,14 @@ class HandsFree:
         chime: Callable[[], None],
         show: Callable[[str], None] = print,
         barge_in: BargeIn | None = None,
+        recordings: Path | None = None,
     ) -> None:
+        """`recordings`: a folder to keep each utterance in as a WAV ([debug]
+        record_audio); None, the default, writes no audio anywhere."""
         self.source = source
+        self.recordings = recordings
+        self.stopping = threading.Event()
+        """Set by run()'s `stop`: the reply being spoken ends after its current sentence."""
         self.listener = listener
         self.assistant = assistant
         self.gate = gate
@@ -106,22 +125,31 @@ class HandsFree:
         self._interruption: Understanding | None = None
 
     def run(self, stop: threading.Event) -> None:
+        self.stopping = stop
         failures = 0
         while not stop.is_set():
             try:
                 self._open(failures)
                 if failures:
-                    self._say("I can hear you again.")
+                    log.warning("microphone back", extra=fields(attempts=failures))
+                    self._announce(MIC_BACK)
                 failures = 0
                 self._listen(stop)
             except AudioError as err:
+                wait_s = BACKOFF_S[min(failures, len(BACKOFF_S) - 1)]
                 if failures == 0:
-                    log.warning("%s", err)
+                    log.warning("microphone lost; retrying", extra=fields(error=str(err)))
                     self.assistant.on_event(Event(EventKind.ERROR, {"message": str(err)}))
-                    self._say("I can't hear the microphone. I'll keep trying.")
-                stop.wait(BACKOFF_S[min(failures, len(BACKOFF_S) - 1)])
+                    self._announce(MIC_LOST)
+                else:
+                    log.info("microphone still gone", extra=fields(error=str(err), next_s=wait_s))
+                stop.wait(wait_s)
                 failures += 1
         self.source.close()
+
+    def _announce(self, text: str) -> None:
+        self.show(f"voiceback> {text}")
+        self._say(text)
 
     def _open(self, failures: int) -> None:
         if failures:
@@ -134,17 +162,46 @@ class HandsFree:
         for chunk in self.source:
             if stop.is_set():
                 return
-            for utterance in self.listener.feed(chunk):
-                self.handle(utterance)
-            self.tick()
+            try:
+                for utterance in self.listener.feed(chunk):
+                    self.handle(utterance)
+                self.tick()
+            except AudioError:
+                raise  # the microphone: run() reopens it
+            except VoicebackError as err:
+                self._bad_turn(err)
+
+    def _bad_turn(self, err: VoicebackError) -> None:
+        """One turn failed (the recognizer, a recording): say so if asked, listen on."""
+        log.warning("turn failed; listening on", extra=fields(code=err.code, error=str(err)))
+        self.assistant.on_event(Event(EventKind.ERROR, {"code": err.code, "message": str(err)}))
+        try:
+            self._resume()
+            self.listener.expect("")
+        except VoicebackError as again:
+            log.warning("resetting the recognizer failed", extra=fields(error=str(again)))
+        if self.gate.awake(time.monotonic()):
+            self._announce("Sorry, something went wrong there. Please try again.")
 
     def handle(self, utterance: Utterance) -> None:
         now = time.monotonic()
         awake = self.gate.awake(now)
+        reading_started = time.perf_counter()
         transcript = self._reading(utterance)
+        stt_ms = utterance.finish_ms + (time.perf_counter() - reading_started) * 1000
+        self._record(utterance)
         text = transcript.text
         request = self.gate.admit(text, now)
-        log.info("heard %r (%.2f) -> %r", text, transcript.confidence, request)
+        heard_log.info("heard %r (%.2f) -> %r", text, transcript.confidence, request)
+        log.info(
+            "utterance",
+            extra=fields(
+                speech_s=round(utterance.end_s - utterance.start_s, 2),
+                words=len(text.split()),
+                stt_confidence=round(transcript.confidence, 2),
+                admitted=request is not None,
+            ),
+        )
         if request is None:
             self.listener.expect("")
             return
@@ -158,16 +215,56 @@ class HandsFree:
         if transcript.confidence < MIN_STT_CONFIDENCE and asked:
             self._reply(SAY_AGAIN, expect=self.listener.expected)
             return
-        transcript = replace(transcript, text=request)
+        self._answer(utterance, replace(transcript, text=request), asked, stt_ms)
+
+    def _answer(
+        self, utterance: Utterance, transcript: Transcript, asked: bool, stt_ms: float
+    ) -> None:
+        """Understand the request, reply, and log the turn's stage timings (--verbose)."""
         understand = self.assistant.nlu.understand
-        heard, reply = self.assistant.turn_with(lambda: understand_best(understand, transcript))
+        nlu_ms: list[float] = []
+
+        def understood() -> Understanding:
+            started = time.perf_counter()
+            try:
+                return understand_best(understand, transcript)
+            finally:
+                nlu_ms.append((time.perf_counter() - started) * 1000)
+
+        turn_started = time.perf_counter()
+        heard, reply = self.assistant.turn_with(understood)
+        turn_ms = (time.perf_counter() - turn_started) * 1000
         in_domain = heard is not None and not heard.fallback and heard.intent != "out_of_scope"
         if not asked and not in_domain and not reply.red_flag:
             return  # "always" mode: not clearly for us; say nothing
-        self.show(f"you> {request}")
+        self.show(f"you> {transcript.text}")
+        tts_started = time.perf_counter()
         self._reply(reply.text, expect=reply.expect)
+        timings = {
+            "listen_ms": (utterance.decided_s - utterance.start_s) * 1000,
+            "stt_ms": stt_ms,
+            "nlu_ms": sum(nlu_ms),
+            "dialog_ms": turn_ms - sum(nlu_ms),
+            "tts_ms": (time.perf_counter() - tts_started) * 1000,
+        }
+        log.info(
+            "turn",
+            extra=fields(intent=reply.intent, **{k: round(v, 1) for k, v in timings.items()}),
+        )
         if reply.action in ("stop", "goodbye"):
             self.gate.close()
+
+    def _record(self, utterance: Utterance) -> None:
+        """[debug] record_audio: keep the utterance as a WAV; otherwise no audio is written."""
+        if self.recordings is None or not utterance.pcm:
+            return
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        path = self.recordings / f"{stamp}-{time.monotonic_ns() % 10**9:09d}.wav"
+        try:
+            self.recordings.mkdir(parents=True, exist_ok=True)
+            write_wav(path, Speech(utterance.pcm, 16_000))
+        except (OSError, VoicebackError) as err:
+            log.warning("could not keep the recording", extra=fields(path=path, error=str(err)))
 
     def tick(self) -> None:
         """Say what the conversation has due (breathing cues, reminders, a check-in),
@@ -204,16 +301,25 @@ class HandsFree:
         self.gate.open(time.monotonic())
 
     def _say(self, text: str) -> None:
+        if self.stopping.is_set():
+            return  # stopping: say nothing new
         if self.barge_in is not None:
             self.barge_in.begin()
+        started = time.perf_counter()
         self.assistant.say(text)
+        log.info("said", extra=fields(ms=round((time.perf_counter() - started) * 1000)))
         self._resume()
         interruption, self._interruption = self._interruption, None
         if interruption is not None:
             self._interrupted(interruption)
 
     def after_sentence(self, played: Speech) -> bool:
-        """The speaker's hook: True to stop the reply here because the person said so."""
+        """The speaker's hook: True to stop the reply here because the person said so,
+        or because voiceback is stopping (SIGTERM): the sentence was finished, the rest
+        of the reply is dropped."""
+        if self.stopping.is_set():
+            log.info("stopping after this sentence", extra=fields(sentence_s=played.duration_s))
+            return True
         if self.barge_in is None or self._interruption is not None:
             return False
         self._interruption = self.barge_in.check(played)

@@ -7,12 +7,16 @@ what is missing and keeps every row (version 0 had only ``kv`` and ``pain_log``)
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from voiceback.logs import fields
 from voiceback.types import StoreError
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 SCHEMA = """
@@ -45,8 +49,13 @@ CREATE TABLE IF NOT EXISTS timers (
     done INTEGER NOT NULL DEFAULT 0     -- acknowledged, cancelled, or rung out
 );
 """
+_DAMAGED_CODES = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 EPISODE_GAP_S = 24 * 3600.0
 """A spasm report this long after the previous one starts a new episode."""
+
+
+class _Damaged(Exception):
+    """The file is not an SQLite database, or a damaged one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,18 +91,74 @@ class Timer:
 
 
 class Store:
-    """One SQLite file; every write is its own transaction, so a crash loses nothing written."""
+    """One SQLite file; every write is its own transaction, so a crash loses nothing written.
 
-    def __init__(self, path: Path) -> None:
+    With `recover`, a file that is not SQLite or is damaged (it fails to open or
+    `PRAGMA quick_check`) is moved aside as `<name>.corrupt-<UTC time>` (`moved_aside`),
+    with a warning in the log, and a fresh database is started in its place.
+    """
+
+    def __init__(self, path: Path, recover: bool = False) -> None:
         self.path = path
+        self.moved_aside: Path | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(SCHEMA)
-            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        except (sqlite3.Error, OSError) as err:
+        except OSError as err:
             raise StoreError(f"{path}: cannot open the database ({err})") from err
+        try:
+            self._db = self._open()
+        except _Damaged as damage:
+            if not recover:
+                raise StoreError(f"{path}: cannot open the database ({damage})") from damage
+            self.moved_aside = self._move_aside(str(damage))
+            self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        except (sqlite3.Error, OSError) as err:
+            raise StoreError(f"{self.path}: cannot open the database ({err})") from err
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")  # a committed write survives power loss too
+            problems = [row[0] for row in db.execute("PRAGMA quick_check")]
+            if problems != ["ok"]:
+                raise _Damaged(f"quick_check: {'; '.join(problems[:3])}")
+            db.executescript(SCHEMA)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as err:
+            db.close()
+            if getattr(err, "sqlite_errorcode", None) in _DAMAGED_CODES:
+                raise _Damaged(str(err)) from err
+            raise StoreError(f"{self.path}: cannot open the database ({err})") from err
+        except _Damaged:
+            db.close()
+            raise
+        return db
+
+    def _move_aside(self, why: str) -> Path:
+        """Rename the damaged file (and its WAL and shared-memory files) out of the way."""
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        for n in range(1, 100):
+            if not aside.exists():
+                break
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
+        try:
+            self.path.replace(aside)
+            for suffix in ("-wal", "-shm"):
+                extra = self.path.with_name(self.path.name + suffix)
+                if extra.exists():
+                    extra.replace(aside.with_name(aside.name + suffix))
+        except OSError as err:
+            raise StoreError(f"{self.path}: damaged ({why}) and can't be moved ({err})") from err
+        log.warning(
+            "database damaged (%s): kept it aside as %s and started a fresh one",
+            why,
+            aside,
+            extra=fields(path=self.path, moved_to=aside),
+        )
+        return aside
 
     def close(self) -> None:
         self._db.close()

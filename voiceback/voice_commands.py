@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from voiceback.config import Settings
 from voiceback.dialog import Dialog
 from voiceback.knowledge import load_knowledge
 from voiceback.listening import understand_best
+from voiceback.logs import fields
 from voiceback.types import AudioChunk, InputError, VoicebackError
 
 log = logging.getLogger(__name__)
@@ -26,13 +27,15 @@ def listen(settings: Settings, files: list[Path], as_json: bool, realtime: bool)
 
     knowledge = load_knowledge(settings.intents_dir)
     nlu = load_nlu(settings)
-    recognizer = make_recognizer(settings.engine, settings.models_dir)  # type: ignore[arg-type]
+    recognizers = (
+        make_recognizer(settings.engine, settings.models_dir),  # type: ignore[arg-type]
+        make_recognizer(settings.engine, settings.models_dir),  # type: ignore[arg-type]
+    )
     bad = 0
     for path in files:
         try:
-            result = _listen_one(
-                path, recognizer, nlu, Dialog(knowledge, allow_timers=False, guided=False), realtime
-            )
+            dialog = Dialog(knowledge, allow_timers=False, guided=False)
+            result = _listen_one(path, recognizers, nlu, dialog, realtime)
         except VoicebackError as err:
             bad += 1
             print(f"voiceback: {err}", file=sys.stderr)
@@ -42,13 +45,21 @@ def listen(settings: Settings, files: list[Path], as_json: bool, realtime: bool)
     return 2 if bad else 0
 
 
-def _listen_one(path: Path, recognizer: Any, nlu: Any, dialog: Dialog, realtime: bool) -> dict:
+def _listen_one(
+    path: Path, recognizers: tuple[Any, Any], nlu: Any, dialog: Dialog, realtime: bool
+) -> dict:
     from voiceback.audio import Endpointer, WavSource
     from voiceback.listening import Listener, complete_request
 
+    recognizer, second = recognizers
     started = time.perf_counter()
     with WavSource(path, realtime=realtime) as source:
-        listener = Listener(Endpointer(), recognizer, is_complete=complete_request(nlu.understand))
+        listener = Listener(
+            Endpointer(),
+            recognizer,
+            is_complete=complete_request(nlu.understand),
+            second_opinion=second,
+        )
         utterances = list(listener.utterances(_room_tone(source, realtime)))
     heard_at = time.perf_counter()
     text = " ".join(u.transcript.text for u in utterances if u.transcript.text).strip()
@@ -167,8 +178,12 @@ def has_microphone(settings: Settings) -> bool:
 
 
 def start(settings: Settings) -> int:
-    """The hands-free loop when there is a microphone, the text conversation otherwise."""
+    """The hands-free loop when there is a microphone, or no terminal to type on (under
+    systemd: the loop keeps trying the microphone); the text conversation otherwise."""
     if has_microphone(settings):
+        return run(settings)
+    if not sys.stdin.isatty():
+        log.warning("no microphone yet and no terminal: listening hands-free, retrying it")
         return run(settings)
     print("No microphone found, so this is a text conversation for now.", file=sys.stderr)
     return chat(settings, speak=True, intro=True)
@@ -178,14 +193,18 @@ def run(settings: Settings) -> int:
     import signal
     import threading
 
-    from voiceback.audio import Endpointer, MicSource, chime
+    from voiceback.audio import Endpointer, chime
     from voiceback.barge_in import BargeIn
     from voiceback.hands_free import Gate, HandsFree
     from voiceback.listening import Listener, complete_request
+    from voiceback.screen import start_screen
+    from voiceback.startup import EarlyMic
     from voiceback.stt import make_recognizer
     from voiceback.tts import Speech, Voice
 
+    source = EarlyMic.for_settings(settings)  # opens while the models load
     assistant = build_assistant(settings, speak=True, allow_timers=True)
+    screen = start_screen(settings, assistant)  # its buttons' turns are answered by tick()
     nlu = assistant.nlu
     recognizer = make_recognizer(settings.engine, settings.models_dir)  # type: ignore[arg-type]
 
@@ -196,23 +215,36 @@ def run(settings: Settings) -> int:
             except VoicebackError as err:
                 log.warning("chime: %s", err)
 
-    device = settings.input_device
-    source = MicSource(int(device) if device.isdigit() else (device or None))
     loop = HandsFree(
         source,
-        Listener(Endpointer(), recognizer, is_complete=complete_request(nlu.understand)),
+        Listener(
+            Endpointer(),
+            recognizer,
+            is_complete=complete_request(nlu.understand),
+            second_opinion=make_recognizer(settings.engine, settings.models_dir),  # type: ignore[arg-type]
+        ),
         assistant,
         Gate(settings.mode, settings.wake_phrase, settings.follow_up_s),
         play_chime,
-        show=lambda line: print(line, flush=True),
+        show=_shower(settings),
         barge_in=BargeIn(source, recognizer, nlu.understand),
+        recordings=settings.data_dir / "recordings" if settings.record_audio else None,
     )
     if isinstance(assistant.speaker, Voice):
         assistant.speaker.after_sentence = loop.after_sentence
+        try:
+            assistant.speaker.player.open()  # now, so the first reply starts at once
+        except VoicebackError as err:
+            log.warning("speaker: %s", err)
     stop = threading.Event()
+    loop.stopping = stop  # SIGTERM: the current sentence is finished, the rest dropped
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    for problem in startup_problems(settings, assistant):
+        print(f"voiceback> {problem}", flush=True)
+        assistant.say(problem)
     disclaimer = assistant.start()
     if disclaimer:
+        print(f"voiceback> {disclaimer}", flush=True)  # shown too: the speaker may fail
         assistant.say(disclaimer)
     how = f'Say "{settings.wake_phrase}"' if settings.mode == "wake" else "Just ask"
     print(f"voiceback is listening. {how}, then your question. Ctrl-C to stop.", flush=True)
@@ -220,4 +252,57 @@ def run(settings: Settings) -> int:
         loop.run(stop)
     finally:
         assistant.close()
+        if screen is not None:
+            screen.close()
+        if assistant.store is not None:
+            assistant.store.close()  # every write is committed already; this tidies the WAL
+    log.info("stopped", extra=fields(reason="SIGTERM"))
     return 0
+
+
+def startup_problems(settings: Settings, assistant: Any) -> list[str]:
+    """The cheap self-checks of `voiceback doctor`, as sentences to say aloud (empty when
+    all is well). The microphone is left to the loop, which says when it can't hear it
+    and keeps trying; the models were loaded already, or run() would have failed."""
+    from voiceback import doctor
+
+    results = [
+        doctor.check_speaker(settings),
+        _check_voice(assistant),
+        doctor.check_recognizer(settings),
+        doctor.check_database(settings),
+    ]
+    for failed in (r for r in results if not r.ok):
+        log.warning("start-up check failed", extra=fields(check=failed.name, error=failed.message))
+    return doctor.spoken_problems(results)
+
+
+def _check_voice(assistant: Any) -> Any:
+    """The assistant's own synthesizer (with its fallbacks) says a word."""
+    from voiceback.doctor import CheckResult
+
+    speaker = assistant.speaker
+    spoken = "My voice is not working properly."
+    if speaker is None or not hasattr(speaker, "synth"):
+        return CheckResult("speech synthesis", False, "no speech synthesizer started", "", spoken)
+    try:
+        seconds = speaker.synth.synthesize("Hello.").duration_s
+    except VoicebackError as err:
+        return CheckResult("speech synthesis", False, str(err), "", spoken)
+    message = f"'Hello.' is {seconds:.1f} s of speech"
+    return CheckResult("speech synthesis", seconds > 0.1, message, "", spoken)
+
+
+def _shower(settings: Settings) -> Callable[[str], None]:
+    """Print conversation lines; under systemd stdout is the journal, so what the person
+    said ("you> ...") is kept out of it unless [debug] log_transcripts."""
+    from voiceback.logs import under_journal
+
+    private = under_journal(sys.stdout) and not settings.log_transcripts
+
+    def show(line: str) -> None:
+        if private and line.startswith("you> "):
+            return
+        print(line, flush=True)
+
+    return show
