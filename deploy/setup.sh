@@ -26,6 +26,11 @@ install_apt() {
 
 install_python() {
   local extras=$1
+  # A virtualenv left broken (an install cut off half way) is made again.
+  if [ -x .venv/bin/python ] && ! .venv/bin/python -m pip --version >/dev/null 2>&1; then
+    echo "setup: .venv is broken; making it again" >&2
+    rm -rf .venv
+  fi
   [ -x .venv/bin/python ] || python3 -m venv .venv
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e ".${extras}"
