@@ -11,6 +11,8 @@ with garbage or truncated, and a process writing to it is SIGKILLed.
 from __future__ import annotations
 
 import contextlib
+import http.client
+import json
 import logging
 import os
 import queue
@@ -186,6 +188,29 @@ def test_the_audio_server_killed_and_started_again(tmp_path: Path) -> None:
         retries = [line for line in output.seen if "microphone still gone" in line]
         assert retries, output.tail()
         assert all("next_s=" in line for line in retries)
+    finally:
+        server.stop()
+
+
+def test_a_screen_button_is_answered_while_the_microphone_is_gone(tmp_path: Path) -> None:
+    """The loop keeps saying what comes due while it waits to retry the microphone: here
+    the kiosk screen's Breathe button, pressed with no sound server at all."""
+    port = 18765
+    server = start_pulse(tmp_path / "pulse")
+    config = write_config(tmp_path, f"[screen]\nenabled = true\nport = {port}\n")
+    try:
+        with voiceback(server.address, config) as output:
+            server.kill()
+            assert output.wait_for(f"voiceback> {MIC_LOST}", 30), output.tail()
+            body = json.dumps({"name": "breathe"}).encode()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            try:
+                conn.request("POST", "/button", body, {"Content-Type": "application/json"})
+                assert conn.getresponse().status in (200, 202, 204)
+            finally:
+                conn.close()
+            reply = output.wait_for("voiceback> ", 45)
+            assert reply is not None and "breath" in reply.lower(), output.tail()
     finally:
         server.stop()
 

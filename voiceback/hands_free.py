@@ -45,6 +45,8 @@ SAY_AGAIN = "Sorry, could you say that again?"
 MIN_STT_CONFIDENCE = 0.3
 """Below this recognizer confidence, a request it was asked for is asked again."""
 BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+TICK_S = 0.1
+"""How often what has come due is looked at while there is no microphone."""
 MIC_LOST = "I can't hear the microphone. I'll keep trying."
 MIC_BACK = "I can hear you again."
 
@@ -143,9 +145,18 @@ class HandsFree:
                     self._announce(MIC_LOST)
                 else:
                     log.info("microphone still gone", extra=fields(error=str(err), next_s=wait_s))
-                stop.wait(wait_s)
+                self._wait(stop, wait_s)
                 failures += 1
         self.source.close()
+
+    def _wait(self, stop: threading.Event, seconds: float) -> None:
+        """Wait before trying the microphone again, still saying what comes due (timer
+        reminders, breathing cues, the screen's buttons)."""
+        deadline = time.monotonic() + seconds
+        while not stop.wait(min(TICK_S, max(0.0, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
+                return
+            self.tick()
 
     def _announce(self, text: str) -> None:
         self.show(f"voiceback> {text}")
