@@ -168,7 +168,12 @@ def load_knowledge(folder: Path) -> Knowledge:
     return Knowledge(intents=ordered, folder=folder)
 
 
-def load_intent(path: Path) -> Intent:
+def read_mapping(
+    path: Path, keys: set[str], required: tuple[str, ...] = (), shape: str = ""
+) -> dict[str, object]:
+    """A YAML file holding a mapping with only `keys` and all of `required`; any problem
+    is a ContentError naming the file (and line or key). `shape` says what the mapping
+    should hold, for the message when it isn't one."""
     name = path.name
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
@@ -179,10 +184,19 @@ def load_intent(path: Path) -> Intent:
     except (OSError, UnicodeDecodeError) as err:
         raise ContentError(f"{name}: cannot be read ({err})") from err
     if not isinstance(data, dict):
-        raise ContentError(f"{name}: expected a mapping with intent, responses, examples")
-    unknown = sorted(set(map(str, data)) - _KEYS)
+        raise ContentError(f"{name}: expected a mapping with {shape or ', '.join(required)}")
+    unknown = sorted(set(map(str, data)) - keys)
     if unknown:
         raise ContentError(f"{name}: unknown key {unknown[0]}")
+    for key in required:
+        if key not in data:
+            raise ContentError(f"{name}: {key} is missing")
+    return data
+
+
+def load_intent(path: Path) -> Intent:
+    name = path.name
+    data = read_mapping(path, _KEYS, shape="intent, responses, examples")
     label = data.get("intent")
     if label not in LABELS:
         raise ContentError(f"{name}: intent {label!r} is not a known label")

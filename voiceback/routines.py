@@ -12,9 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from voiceback.knowledge import SAFE_LOADER, SECTIONS
+from voiceback.knowledge import SECTIONS, read_mapping
 from voiceback.types import ContentError
 
 VERDICTS = ("urgent", "call_doctor", "typical")
@@ -94,22 +92,7 @@ def load_routines(folder: Path) -> Routines:
 
 def _read(path: Path, keys: set[str], required: tuple[str, ...]) -> dict[str, object]:
     name = path.name
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise ContentError(f"{name}{where}: not valid YAML ({err})") from err
-    except (OSError, UnicodeDecodeError) as err:
-        raise ContentError(f"{name}: cannot be read ({err})") from err
-    if not isinstance(data, dict):
-        raise ContentError(f"{name}: expected a mapping with {', '.join(required)}")
-    unknown = sorted(set(map(str, data)) - keys)
-    if unknown:
-        raise ContentError(f"{name}: unknown key {unknown[0]}")
-    for key in required:
-        if key not in data:
-            raise ContentError(f"{name}: {key} is missing")
+    data = read_mapping(path, keys, required)
     if data["routine"] != path.stem:
         raise ContentError(f"{name}: routine is {data['routine']!r} but the file is {path.stem!r}")
     return data

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from voiceback.dialog.words import NUMBER_WORDS
 from voiceback.routines import Routine, Triage
 from voiceback.types import Event, EventKind
 
@@ -18,28 +19,7 @@ SECONDS_PER_WORD = 0.4
 """Spoken length estimate (150 words a minute): a hold count starts after the step is said."""
 LATE_S = 1.5
 """A hold count this late (speech ran long) is skipped rather than said in a burst."""
-COUNT_WORDS = [
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "twenty",
-]
+COUNT_WORDS = [*NUMBER_WORDS[1:], "twenty"]
 RELAX = "And relax."
 
 
