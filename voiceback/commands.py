@@ -23,8 +23,7 @@ log = logging.getLogger(__name__)
 
 INTRO = (
     "voiceback is ready. Type what you would like to ask and press Enter; "
-    "say goodbye or press Ctrl-D to finish. Hands-free listening on the microphone "
-    "is not set up yet, so for now please type."
+    "say goodbye or press Ctrl-D to finish."
 )
 
 
