@@ -9,6 +9,7 @@ server on the machine. Runs as root without --system (checked on Debian 12, PA 1
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import shutil
@@ -58,6 +59,19 @@ class PulseServer:
         """Start playing a WAV into the `room` sink; returns the paplay process."""
         cmd = ["paplay", "--server", self.address, f"--device={SINK}", str(wav)]
         return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    @contextlib.contextmanager
+    def recording(self, path: Path, rate_hz: int) -> Iterator[Path]:
+        """Record the room (the sink's monitor), raw mono s16le at `rate_hz`, into `path`
+        while the block runs."""
+        cmd = ["parec", "--server", self.address, f"--device={SINK}.monitor", "--format=s16le",
+               f"--rate={rate_hz}", "--channels=1", "--raw", str(path)]  # fmt: skip
+        record = subprocess.Popen(cmd, stderr=subprocess.PIPE)
+        try:
+            yield path
+        finally:
+            record.terminate()
+            record.wait(timeout=10)
 
     def kill(self) -> None:
         """Kill the server abruptly (as a crash or an unplugged device would)."""

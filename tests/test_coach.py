@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-import subprocess
 import time
 import wave
 from dataclasses import replace
@@ -190,19 +189,10 @@ def test_live_session_on_a_real_device_keeps_the_pace(
     """Spoken on the PulseAudio null sink and recorded back from its monitor: measured on
     the recording, each phase starts on plan relative to the first breath."""
     plan = replace(load_plan(INTENTS, inhale_s=3, exhale_s=4), minutes=0.2, intro="")
-    recording = tmp_path / "room.raw"
-    record = subprocess.Popen(
-        ["parec", "--server", pulse.address, "--device=room.monitor", "--format=s16le",
-         "--rate=22050", "--channels=1", "--raw", str(recording)],
-        stderr=subprocess.PIPE,
-    )  # fmt: skip
-    try:
+    with pulse.recording(tmp_path / "room.raw", 22_050) as recording:
         time.sleep(0.5)
         coach.speak_live(plan, espeak, 150, 0.9, Player("pulse"))
         time.sleep(0.5)
-    finally:
-        record.terminate()
-        record.wait(timeout=10)
     heard = np.frombuffer(recording.read_bytes(), "<i2").astype(np.float32) / 32768
     cues = BreathingSession(plan, 0.0).timeline()
     assert [c.phase for c in cues].count("inhale") == 2

@@ -15,7 +15,6 @@ import http.client
 import json
 import logging
 import os
-import queue
 import signal
 import sqlite3
 import subprocess
@@ -25,11 +24,11 @@ import time
 import wave
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 import pytest
 from audio_synth import speech
+from process_lines import Lines
 from pulse_fixtures import SINK, PulseServer, start_pulse
 
 from voiceback.audio import WavSource
@@ -40,45 +39,6 @@ from voiceback.tts_fallback import EspeakCommandSynthesizer, FallbackSynthesizer
 from voiceback.types import AudioChunk, Event, EventKind, SpeechError, StoreError
 
 # --- running `voiceback run` -------------------------------------------------------
-
-
-class Output:
-    """A subprocess's merged stdout and stderr, read on a thread, waited on with deadlines."""
-
-    def __init__(self, process: subprocess.Popen[str], stream: IO[str]) -> None:
-        self.process = process
-        self.seen: list[str] = []
-        self._queue: queue.Queue[str | None] = queue.Queue()
-        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
-
-    def _read(self, stream: IO[str]) -> None:
-        for line in stream:
-            self._queue.put(line.rstrip("\n"))
-        self._queue.put(None)
-
-    def wait_for(self, wanted: str | Callable[[str], bool], timeout_s: float) -> str | None:
-        """The first new line containing `wanted` (or passing it), None at the deadline."""
-        test = wanted if callable(wanted) else (lambda line: wanted in line)
-        deadline = time.monotonic() + timeout_s
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                line = self._queue.get(timeout=left)
-            except queue.Empty:
-                return None
-            if line is None:
-                return None
-            self.seen.append(line)
-            if test(line):
-                return line
-        return None
-
-    def drain(self, timeout_s: float = 5.0) -> list[str]:
-        """Everything up to the end of the stream (the process has exited)."""
-        self.wait_for(lambda _: False, timeout_s)
-        return self.seen
-
-    def tail(self) -> str:
-        return "\n".join(self.seen[-40:])
 
 
 def write_config(tmp_path: Path, extra: str = "") -> Path:
@@ -100,7 +60,7 @@ def voiceback(
     env: dict[str, str] | None = None,
     listening: bool = True,
     journal: bool = False,
-) -> Iterator[Output]:
+) -> Iterator[Lines]:
     """`voiceback --verbose <command>` on the PulseAudio server at `address`, stdout and
     stderr on one pipe (with `journal`, announced in JOURNAL_STREAM as systemd does for
     journald's stream); at the end SIGTERM, and its exit status must be 0."""
@@ -126,7 +86,7 @@ def voiceback(
         text=True,
     )
     os.close(write_fd)
-    output = Output(process, os.fdopen(read_fd, encoding="utf-8", errors="replace"))
+    output = Lines(os.fdopen(read_fd, encoding="utf-8", errors="replace"), process)
     try:
         assert output.wait_for("voiceback is listening", 60), output.tail()
         if listening:
@@ -143,7 +103,7 @@ def voiceback(
     assert process.returncode == 0, output.tail()
 
 
-def ask_aloud(server: PulseServer, output: Output, request: str) -> tuple[str, str]:
+def ask_aloud(server: PulseServer, output: Lines, request: str) -> tuple[str, str]:
     """Play "hey coach | <request>" into the room; the `you>` line and the reply line,
     once the reply has been spoken to the end (its "turn" log line)."""
     server.play(speech(f"hey coach | {request}", pause_s=0.3).path).wait(timeout=30)
@@ -155,7 +115,7 @@ def ask_aloud(server: PulseServer, output: Output, request: str) -> tuple[str, s
     return heard, reply
 
 
-def assert_said_aloud(output: Output, sentence: str) -> None:
+def assert_said_aloud(output: Lines, sentence: str) -> None:
     """`sentence` is shown, then played on the speaker without a failure."""
     assert output.wait_for(f"voiceback> {sentence}", 90), output.tail()
     shown_at = len(output.seen)
@@ -164,7 +124,7 @@ def assert_said_aloud(output: Output, sentence: str) -> None:
     time.sleep(1.0)  # what it heard meanwhile was dropped; now it listens
 
 
-def ask_heat_or_ice(server: PulseServer, output: Output) -> None:
+def ask_heat_or_ice(server: PulseServer, output: Lines) -> None:
     heard, reply = ask_aloud(server, output, "should i put ice or heat on it")
     assert "ice" in heard or "heat" in heard, heard
     assert "ice" in reply.lower() or "heat" in reply.lower(), reply

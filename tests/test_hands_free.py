@@ -9,17 +9,16 @@ into the same sink - so it hears its own voice and must not take it for a reques
 from __future__ import annotations
 
 import contextlib
-import queue
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from audio_synth import speech
+from process_lines import Lines, starts
 from pulse_fixtures import PulseServer
 
 from voiceback.config import REPO_ROOT
@@ -60,35 +59,6 @@ def test_always_mode_considers_everything() -> None:
     assert gate.admit("hey coach", now_s=1.0) == ""
 
 
-class Lines:
-    """Lines of a subprocess's stdout, read on a thread and waited for with a deadline."""
-
-    def __init__(self, process: subprocess.Popen[str]) -> None:
-        self.seen: list[str] = []
-        self._queue: queue.Queue[str | None] = queue.Queue()
-        threading.Thread(target=self._read, args=(process,), daemon=True).start()
-
-    def _read(self, process: subprocess.Popen[str]) -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            self._queue.put(line.rstrip("\n"))
-        self._queue.put(None)
-
-    def wait_for(self, prefix: str, timeout_s: float) -> str | None:
-        deadline = time.monotonic() + timeout_s
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                line = self._queue.get(timeout=left)
-            except queue.Empty:
-                return None
-            if line is None:
-                return None
-            self.seen.append(line)
-            if line.startswith(prefix):
-                return line
-        return None
-
-
 @contextlib.contextmanager
 def running(pulse: PulseServer, tmp_path: Path, model_dir: Path) -> Iterator[Lines]:
     """`voiceback run` on the private PulseAudio server, listening; SIGTERM at the end."""
@@ -107,9 +77,10 @@ def running(pulse: PulseServer, tmp_path: Path, model_dir: Path) -> Iterator[Lin
         stderr=subprocess.PIPE,
         text=True,
     )
-    lines = Lines(process)
+    assert process.stdout is not None
+    lines = Lines(process.stdout)
     try:
-        assert lines.wait_for("voiceback is listening", 60), lines.seen
+        assert lines.wait_for(starts("voiceback is listening"), 60), lines.seen
         time.sleep(4.0)  # the microphone takes ~2 s to deliver its first audio
         yield lines
     finally:
@@ -127,13 +98,13 @@ def test_run_answers_a_spoken_request_and_ignores_its_own_voice(
     with running(pulse, tmp_path, model_dir) as lines:
         request = speech("hey coach | should i put ice or heat on it", pause_s=0.3)
         pulse.play(request.path).wait(timeout=30)
-        heard = lines.wait_for("you> ", 30)
+        heard = lines.wait_for(starts("you> "), 30)
         assert heard is not None, lines.seen
         assert "ice" in heard or "heat" in heard
-        reply = lines.wait_for("voiceback> ", 10)
+        reply = lines.wait_for(starts("voiceback> "), 10)
         assert reply is not None
         # Its reply went into the same room: it must not answer (or ask about) its own voice.
-        assert lines.wait_for("", 25) is None, lines.seen
+        assert lines.wait_for(starts(""), 25) is None, lines.seen
 
 
 def test_stop_said_during_a_long_answer_stops_it(
@@ -141,18 +112,18 @@ def test_stop_said_during_a_long_answer_stops_it(
 ) -> None:
     with running(pulse, tmp_path, model_dir) as lines:
         pulse.play(speech("hey coach | should i stay in bed", pause_s=0.3).path).wait(timeout=30)
-        reply = lines.wait_for("voiceback> ", 30)
+        reply = lines.wait_for(starts("voiceback> "), 30)
         assert reply is not None, lines.seen
         assert len(reply.split(". ")) >= 3  # a long answer: several sentences to stop between
         time.sleep(1.5)  # into its first sentence, over its own voice
         pulse.play(speech("stop").path).wait(timeout=30)
-        interrupted = lines.wait_for("you> ", 15)
+        interrupted = lines.wait_for(starts("you> "), 15)
         assert interrupted is not None, lines.seen
         assert interrupted.endswith("(while I was talking)"), interrupted
-        answer = lines.wait_for("voiceback> ", 5)
+        answer = lines.wait_for(starts("voiceback> "), 5)
         assert answer is not None and "stop" in answer.lower(), lines.seen
         # Stopped, and nothing else follows: its own "okay, stopping" is not a request.
-        assert lines.wait_for("", 12) is None, lines.seen
+        assert lines.wait_for(starts(""), 12) is None, lines.seen
 
 
 def _stderr(process: subprocess.Popen[str]) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
 import sys
 import threading
 import time
@@ -85,20 +84,11 @@ def test_voice_says_each_sentence_on_a_real_device(pulse: PulseServer, tmp_path:
     """Voice + Player + Piper, played into the PulseAudio null sink and recorded back."""
     piper = PiperSynthesizer(rate_wpm=150, volume=0.9)
     text = "Sit upright and be still. Breathe slowly. Relax your muscles."
-    recording = tmp_path / "room.raw"
-    record = subprocess.Popen(
-        ["parec", "--server", pulse.address, "--device=room.monitor", "--format=s16le",
-         "--rate=22050", "--channels=1", "--raw", str(recording)],
-        stderr=subprocess.PIPE,
-    )  # fmt: skip
-    try:
+    with pulse.recording(tmp_path / "room.raw", 22_050) as recording:
         time.sleep(0.5)
         voice = Voice(piper, Player("pulse"))
         voice.say(text)
         time.sleep(0.5)
-    finally:
-        record.terminate()
-        record.wait(timeout=10)
     heard = np.frombuffer(recording.read_bytes(), "<i2").astype(np.float32) / 32768
     expected = [piper.synthesize(s).duration_s for s in sentences(text)]
     onsets = coach.detect_onsets(heard, 22_050, min_silence_s=0.08)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -88,24 +87,17 @@ def _tone(seconds: float, rate_hz: int) -> Speech:
 
 def test_player_plays_replies_at_any_rate_on_one_stream(pulse: PulseServer, tmp_path: Path) -> None:
     """Two 0.5 s tones (22.05 kHz, then 16 kHz, resampled) into the null sink, recorded back."""
-    recording = tmp_path / "room.raw"
-    record = subprocess.Popen(
-        ["parec", "--server", pulse.address, "--device=room.monitor", "--format=s16le",
-         "--rate=16000", "--channels=1", "--raw", str(recording)],
-        stderr=subprocess.PIPE,
-    )  # fmt: skip
     player = Player("pulse")
-    try:
-        player.open()
-        time.sleep(3.0)  # PulseAudio starts a new stream's audio after about 2 s
-        player.play(_tone(0.5, 22_050))
-        time.sleep(0.5)
-        player.play(_tone(0.5, 16_000))
-        time.sleep(0.5)
-    finally:
-        player.close()
-        record.terminate()
-        record.wait(timeout=10)
+    with pulse.recording(tmp_path / "room.raw", 16_000) as recording:
+        try:
+            player.open()
+            time.sleep(3.0)  # PulseAudio starts a new stream's audio after about 2 s
+            player.play(_tone(0.5, 22_050))
+            time.sleep(0.5)
+            player.play(_tone(0.5, 16_000))
+            time.sleep(0.5)
+        finally:
+            player.close()
     heard = np.frombuffer(recording.read_bytes(), "<i2").astype(np.float64)
     frames = heard[: len(heard) // 160 * 160].reshape(-1, 160)
     loud = np.sqrt(np.mean(frames**2, axis=1)) > 1000
