@@ -17,8 +17,9 @@ import wave
 from pathlib import Path
 
 import pytest
+from process_lines import Lines
 from pulse_fixtures import PulseServer
-from test_faults import Output, ask_heat_or_ice, voiceback, write_config
+from test_faults import ask_heat_or_ice, voiceback, write_config
 
 from voiceback.config import load_settings
 from voiceback.types import ConfigError
@@ -103,7 +104,7 @@ def files_with_audio(folder: Path) -> list[Path]:
     return found
 
 
-def log_lines(output: Output) -> list[str]:
+def log_lines(output: Lines) -> list[str]:
     """voiceback's own log lines (C libraries print to stderr too: "ALSA lib ...")."""
     return [line for line in output.seen if line.startswith("<") and "logger=" in line]
 
@@ -115,6 +116,7 @@ def test_by_default_no_audio_no_transcripts_no_network(pulse: PulseServer, tmp_p
     env = {"TMPDIR": str(tmp)}
     with voiceback(pulse.address, config, env=env, journal=True) as output:
         ask_heat_or_ice_quietly(pulse, output)
+        assert output.process is not None
         listeners = network_listeners(output.process.pid)
         assert exposed(listeners) == [], listeners
     assert not any(line.startswith("you> ") for line in output.seen), output.tail()
@@ -132,7 +134,7 @@ def test_by_default_no_audio_no_transcripts_no_network(pulse: PulseServer, tmp_p
     assert not (tmp_path / "data" / "recordings").exists()
 
 
-def ask_heat_or_ice_quietly(pulse: PulseServer, output: Output) -> None:
+def ask_heat_or_ice_quietly(pulse: PulseServer, output: Lines) -> None:
     """The request, answered (the `you>` line is held back under journald)."""
     from audio_synth import speech
 
