@@ -98,8 +98,11 @@ def voiceback(
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGUSR1)  # every thread's stack, into the output
+            time.sleep(1.0)
             process.kill()
             process.wait()
+    output.drain(2.0)  # the lines nobody waited for, for the message below
     assert process.returncode == 0, output.tail()
 
 

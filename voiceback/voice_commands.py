@@ -190,6 +190,7 @@ def start(settings: Settings) -> int:
 
 
 def run(settings: Settings) -> int:
+    import faulthandler
     import signal
     import threading
 
@@ -239,6 +240,7 @@ def run(settings: Settings) -> int:
     stop = threading.Event()
     loop.stopping = stop  # SIGTERM: the current sentence is finished, the rest dropped
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # a stuck kiosk: where is it?
     for problem in startup_problems(settings, assistant):
         print(f"voiceback> {problem}", flush=True)
         assistant.say(problem)
