@@ -17,6 +17,7 @@ from voiceback.audio import Endpointer, WavSource
 from voiceback.config import REPO_ROOT
 from voiceback.listening import (
     EXPECTED_PHRASES,
+    FIRST_READING_BONUS,
     Listener,
     choose_reading,
     complete_request,
@@ -115,6 +116,25 @@ def test_n_best_alternatives_are_understood_and_a_red_flag_in_any_wins(nlu) -> N
 
 
 @pytest.mark.parametrize(
+    ("heard", "alternative", "intent"),
+    [
+        ("is this bad", "is this that", "is_it_serious"),
+        ("could you turn the sound up", "could you turn the sound down", "louder"),
+    ],
+)
+def test_the_best_hypothesis_beats_a_slightly_surer_alternative(  # type: ignore[no-untyped-def]
+    nlu, heard: str, alternative: str, intent: str
+) -> None:
+    """In noise the alternatives are often confidently wrong: the alternative is read
+    with more confidence here, yet not by FIRST_READING_BONUS."""
+    first, other = nlu.understand(heard), nlu.understand(alternative)
+    assert first.intent == intent and other.intent != intent
+    assert first.confidence < other.confidence < first.confidence + FIRST_READING_BONUS
+    transcript = Transcript(heard, 0.5, 2.0, alternatives=(alternative,))
+    assert understand_best(nlu.understand, transcript).intent == intent
+
+
+@pytest.mark.parametrize(
     ("text", "finished"),
     [
         ("how long should i keep the ice on", True),
@@ -130,27 +150,29 @@ def test_sounds_finished(text: str, finished: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "plain", "after_preposition"),
+    ("text", "ends"),
     [
-        ("i want that", True, True),
-        ("is this", False, False),
-        ("can you", False, False),
-        ("should i be concerned about this", False, True),
-        ("that", False, False),
-        ("what should i do", False, False),
+        ("i want that", True),
+        ("scrap that", True),
+        ("is this", False),
+        ("can you", False),
+        ("should i be concerned about this", False),  # "about the ..." heard as "about that"
+        ("that", False),
+        ("what should i do", False),
     ],
 )
-def test_may_end_with_object(text: str, plain: bool, after_preposition: bool) -> None:
-    assert may_end_with_object(text) is plain
-    assert may_end_with_object(text, after_preposition=True) is after_preposition
+def test_may_end_with_object(text: str, ends: bool) -> None:
+    assert may_end_with_object(text) is ends
 
 
-def test_a_second_opinion_answers_a_request_ending_in_an_object_sooner(
+def test_a_second_opinion_answers_sooner_when_the_partial_garbles_the_end(
     recognizer,
     second,
     nlu,  # type: ignore[no-untyped-def]
 ) -> None:
-    sample = speech("should i be concerned about this", tail_s=3.0)
+    """The streaming partial of "how long ago was my last tablet" ends unfinished
+    ("... my last have what"); decoded to the end, the utterance reads whole."""
+    sample = speech("how long ago was my last tablet", tail_s=3.0)
 
     def decided(spare):  # type: ignore[no-untyped-def]
         with WavSource(sample.path) as source:
