@@ -39,7 +39,7 @@ CACHE_DIR = Path(
     os.environ.get("VOICEBACK_AUDIO_CACHE", Path(__file__).resolve().parent / ".audio-cache")
 )
 """Where synthesized WAVs are kept (VOICEBACK_AUDIO_CACHE overrides, e.g. for CI caches)."""
-SYNTH_VERSION = 3
+SYNTH_VERSION = 4
 """Bump to invalidate the cache when the synthesis code changes."""
 
 Float = npt.NDArray[np.float32]
@@ -246,7 +246,9 @@ def _piper(text: str, speed: float) -> tuple[Float, int]:
     from piper import SynthesisConfig
 
     voice = _piper_voice()
-    config = SynthesisConfig(length_scale=1.0 / speed)
+    # No sampling noise: with it, onnxruntime draws different durations and sounds in
+    # every process, so a fresh machine's test audio differed from the cached one.
+    config = SynthesisConfig(length_scale=1.0 / speed, noise_scale=0.0, noise_w_scale=0.0)
     chunks = list(voice.synthesize(text, syn_config=config))
     gap = silence(0.25, voice.config.sample_rate)  # between sentences
     pieces = [p for c in chunks for p in (c.audio_float_array.astype(np.float32), gap)][:-1]

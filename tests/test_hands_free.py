@@ -12,6 +12,7 @@ import contextlib
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -130,3 +131,44 @@ def _stderr(process: subprocess.Popen[str]) -> str:
     if process.poll() is None or process.stderr is None:
         return ""
     return process.stderr.read()[-3000:]
+
+
+@pytest.mark.parametrize(
+    ("heard", "answer"),
+    [
+        ("hey coach i've lost all feeling in my right leg", "doctor"),
+        ("hey coach should i put ice or heat on it", "say that again"),
+    ],
+)
+def test_an_unsure_recognizer_asks_again_except_for_a_red_flag(
+    tmp_path: Path, model_dir: Path, heard: str, answer: str
+) -> None:
+    """At pink 10 dB the Piper voice's "I've lost all feeling in my right leg" was heard
+    word for word at recognizer confidence 0.28: below MIN_STT_CONFIDENCE, yet a red flag
+    is answered, never asked again; anything else unsure is asked again."""
+    from test_faults import Room
+
+    from voiceback.audio import Endpointer
+    from voiceback.commands import build_assistant
+    from voiceback.config import Settings
+    from voiceback.hands_free import MIN_STT_CONFIDENCE, HandsFree
+    from voiceback.listening import Listener, Utterance
+    from voiceback.stt import make_recognizer
+    from voiceback.types import Transcript
+
+    settings = Settings(speak=False, data_dir=tmp_path, models_dir=model_dir.parent)
+    assistant = build_assistant(settings, speak=False, allow_timers=True)
+    shown: list[str] = []
+    loop = HandsFree(
+        Room([], lambda _: None, threading.Event()),  # type: ignore[arg-type]  # not read
+        Listener(Endpointer(), make_recognizer("pocketsphinx", settings.models_dir)),
+        assistant,
+        Gate("wake", "hey coach", follow_up_s=8.0),
+        chime=lambda: None,
+        show=shown.append,
+    )
+    transcript = Transcript(heard, MIN_STT_CONFIDENCE - 0.02, 3.0)
+    loop.handle(Utterance(transcript, start_s=0.5, end_s=3.5, decided_s=3.9, finish_ms=20.0,
+                          reason="silence"))  # fmt: skip
+    replies = [line for line in shown if line.startswith("voiceback> ")]
+    assert len(replies) == 1 and answer in replies[0].lower(), shown

@@ -150,19 +150,22 @@ def test_sounds_finished(text: str, finished: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "ends"),
+    ("text", "plain", "after_preposition"),
     [
-        ("i want that", True),
-        ("scrap that", True),
-        ("is this", False),
-        ("can you", False),
-        ("should i be concerned about this", False),  # "about the ..." heard as "about that"
-        ("that", False),
-        ("what should i do", False),
+        ("i want that", True, True),
+        ("scrap that", True, True),
+        ("is this", False, False),
+        ("can you", False, False),
+        ("should i be concerned about this", False, True),
+        ("would a chiropractor be any good for this", False, True),
+        ("can you tell me about that", False, False),  # "about the ..." heard as "about that"
+        ("that", False, False),
+        ("what should i do", False, False),
     ],
 )
-def test_may_end_with_object(text: str, ends: bool) -> None:
-    assert may_end_with_object(text) is ends
+def test_may_end_with_object(text: str, plain: bool, after_preposition: bool) -> None:
+    assert may_end_with_object(text) is plain
+    assert may_end_with_object(text, after_preposition=True) is after_preposition
 
 
 def test_a_second_opinion_answers_sooner_when_the_partial_garbles_the_end(

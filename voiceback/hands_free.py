@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING
 from voiceback.assistant import Assistant
 from voiceback.audio import MicSource
 from voiceback.knowledge import normalize
-from voiceback.listening import Listener, Utterance, choose_reading, understand_best
+from voiceback.listening import (
+    Listener,
+    Utterance,
+    choose_reading,
+    holds_red_flag,
+    understand_best,
+)
 from voiceback.logs import TRANSCRIPTS, fields
 from voiceback.tts import Speech, write_wav
 from voiceback.types import (
@@ -223,10 +229,12 @@ class HandsFree:
             self._resume()
             return
         asked = awake or self.gate.mode == "wake"
-        if transcript.confidence < MIN_STT_CONFIDENCE and asked:
-            self._reply(SAY_AGAIN, expect=self.listener.expected)
+        transcript = replace(transcript, text=request)
+        unsure = transcript.confidence < MIN_STT_CONFIDENCE
+        if unsure and asked and not holds_red_flag(self.assistant.nlu.understand, transcript):
+            self._reply(SAY_AGAIN, expect=self.listener.expected)  # a red flag is never asked again
             return
-        self._answer(utterance, replace(transcript, text=request), asked, stt_ms)
+        self._answer(utterance, transcript, asked, stt_ms)
 
     def _answer(
         self, utterance: Utterance, transcript: Transcript, asked: bool, stt_ms: float

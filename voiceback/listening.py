@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 COMPLETE_CONFIDENCE = 0.8
 """A partial transcript the classifier is this sure of counts as a complete request."""
+SURE_LAST_WORD = 0.9
+"""Word confidence for a second opinion's last word to count as surely heard."""
 FIRST_READING_BONUS = 0.3
 """An alternative hypothesis wins over the recognizer's best one only if understood this
 much more confidently: in noise the alternatives are often confidently wrong ("speed up
@@ -194,17 +196,17 @@ def _opener_before(words: list[str]) -> bool:
     return before in _OPENERS
 
 
-def may_end_with_object(text: str) -> bool:
+def may_end_with_object(text: str, after_preposition: bool = False) -> bool:
     """ "i want that", "hello you": finished if the words make a confident request. Not
-    after an opener ("is this ...", "can you ...") nor after a preposition ("about
-    this"): a recognizer often hears a pausing speaker's "about the ..." as "about that"."""
+    after an opener ("is this ...", "can you ..."); after a preposition ("good for
+    this") only if `after_preposition`, and never "... about that": a recognizer hears a
+    pausing speaker's "about the ..." as "about that", even at 0.9 word confidence."""
     words = text.split()
-    return (
-        len(words) > 1
-        and words[-1] in OBJECT_ENDINGS
-        and not _opener_before(words)
-        and words[-2] not in _PREPOSITIONS
-    )
+    if len(words) < 2 or words[-1] not in OBJECT_ENDINGS or _opener_before(words):
+        return False
+    if words[-2] in _PREPOSITIONS:
+        return after_preposition and words[-1] != "that"
+    return True
 
 
 def choose_reading(
@@ -212,12 +214,18 @@ def choose_reading(
 ) -> Transcript:
     """Between a grammar turn's reading and the language model's of the same audio: the
     model's if it holds a red flag or the grammar is unsure, else the grammar's."""
-    try:
-        if understand_best(understand, model).red_flag:
-            return model
-    except InputError:
-        pass
+    if holds_red_flag(understand, model):
+        return model
     return grammar if grammar.text and grammar.confidence >= GRAMMAR_MIN_CONFIDENCE else model
+
+
+def holds_red_flag(understand: Callable[[str], Understanding], transcript: Transcript) -> bool:
+    """Whether any reading of `transcript` reports a red flag: however unsure the
+    recognizer was, a red flag is answered, never asked again."""
+    try:
+        return understand_best(understand, transcript).red_flag
+    except InputError:
+        return False
 
 
 def understand_best(
@@ -341,11 +349,11 @@ class Listener:
         transcript = self.second_opinion.finish()
         text = transcript.text
         log.debug("second opinion on %r: %s", partial, transcript)
-        if sounds_finished(text) or may_end_with_object(text):
+        if sounds_finished(text):
             return self.is_complete(text)
-        # Not "... about this": a pausing speaker's "about the ..." is heard as "about
-        # that", even with its last word at 0.9 confidence, and would be cut off.
-        return False
+        # "... for this": only if the last word was heard surely (requests end at 0.93-1.0).
+        sure = bool(transcript.words) and transcript.words[-1].confidence >= SURE_LAST_WORD
+        return sure and may_end_with_object(text, after_preposition=True) and self.is_complete(text)
 
     def _finish(self, event: SpeechEnded) -> Utterance:
         started = time.perf_counter()
