@@ -36,7 +36,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from pulse_fixtures import SINK, PulseServer, start_pulse
+from kiosk_room import seeded_config
+from pulse_fixtures import PulseServer, start_pulse
 
 from voiceback.config import REPO_ROOT
 
@@ -224,27 +225,10 @@ def main() -> None:
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="voiceback-cold-"))
     pulse = start_pulse(work / "pulse")
-    config = work / "config.toml"
-    config.write_text(
-        '[listening]\ninput_device = "pulse"\nmode = "wake"\n'
-        '[speech]\noutput_device = "pulse"\n'
-        f'[paths]\ndata = "{work}"\nmodels = "{REPO_ROOT / "models"}"\n'
-    )
-    from voiceback.store import Store
-
-    store = Store(work / "voiceback.db")
-    store.put("disclaimer_said", "1")
-    store.close()
+    config = seeded_config(work)
     room = None
     if not args.idle_room:
-        room = subprocess.Popen(
-            [
-                "pacat", f"--server={pulse.address}", f"--device={SINK}", "--format=s16le",
-                "--rate=16000", "--channels=1", "--latency-msec=20", "/dev/zero",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        room = pulse.play_silence()
         time.sleep(0.5)
     runs: dict[bool, list[dict[str, tuple[float, float, str]]]] = {False: [], True: []}
     pycache = None if args.no_bytecode_cache else work / "pycache"

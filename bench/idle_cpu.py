@@ -24,11 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import numpy as np
 from audio_synth import make_noise, speech, write_wav
+from kiosk_room import seeded_config
 from process_lines import Lines
-from pulse_fixtures import SINK, start_pulse
+from pulse_fixtures import start_pulse
 
 from voiceback.config import REPO_ROOT
-from voiceback.store import Store
 
 TICKS_S = os.sysconf("SC_CLK_TCK")
 
@@ -50,24 +50,12 @@ def main() -> None:
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 60.0
     work = Path(tempfile.mkdtemp(prefix="voiceback-idle-"))
     pulse = start_pulse(work / "pulse")
-    config = work / "config.toml"
-    config.write_text(
-        '[listening]\ninput_device = "pulse"\nmode = "wake"\n'
-        '[speech]\noutput_device = "pulse"\n'
-        f'[paths]\ndata = "{work}"\nmodels = "{REPO_ROOT / "models"}"\n'
-    )
-    store = Store(work / "voiceback.db")
-    store.put("disclaimer_said", "1")  # the usual start: the disclaimer was said before
-    store.close()
+    config = seeded_config(work)
     quiet = work / "quiet.wav"
     rng = np.random.default_rng(0)
     floor = make_noise("pink", 16_000 * int(seconds + 10), 16_000, rng) * 10 ** (-55 / 20)
     write_wav(quiet, floor.astype(np.float32), 16_000)
-    silence = subprocess.Popen(
-        ["pacat", f"--server={pulse.address}", f"--device={SINK}", "--format=s16le",
-         "--rate=16000", "--channels=1", "--latency-msec=20", "/dev/zero"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    silence = pulse.play_silence()
     process = subprocess.Popen(
         [sys.executable, "-m", "voiceback.cli", "run"],
         cwd=REPO_ROOT,

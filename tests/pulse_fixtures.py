@@ -60,6 +60,14 @@ class PulseServer:
         cmd = ["paplay", "--server", self.address, f"--device={SINK}", str(wav)]
         return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
+    def play_silence(self) -> subprocess.Popen[bytes]:
+        """Keep digital silence playing into the room, at 20 ms latency, as a real
+        microphone delivers audio all the time (an idle null sink's monitor comes in 2 s
+        blocks). Terminate the process to stop."""
+        cmd = ["pacat", f"--server={self.address}", f"--device={SINK}", "--format=s16le",
+               "--rate=16000", "--channels=1", "--latency-msec=20", "/dev/zero"]  # fmt: skip
+        return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
     @contextlib.contextmanager
     def recording(self, path: Path, rate_hz: int) -> Iterator[Path]:
         """Record the room (the sink's monitor), raw mono s16le at `rate_hz`, into `path`
