@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -37,6 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from kiosk_room import seeded_config
+from process_lines import stop
 from pulse_fixtures import PulseServer, start_pulse
 
 from voiceback.config import REPO_ROOT
@@ -187,11 +187,7 @@ def one_run(
         else:
             raise RuntimeError(f"voiceback run never listened: {process.stderr.read()[-2000:]}")
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, 20)
     stages: dict[str, tuple[float, float, str]] = {}
     for line in trace.read_text().splitlines():
         name, start, end, thread = line.split("\t")

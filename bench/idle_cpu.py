@@ -13,7 +13,6 @@ peak RSS (VmHWM) is read: the models loaded, one turn through every stage.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import numpy as np
 from audio_synth import make_noise, speech, write_wav
 from kiosk_room import seeded_config
-from process_lines import Lines
+from process_lines import Lines, stop
 from pulse_fixtures import start_pulse
 
 from voiceback.config import REPO_ROOT
@@ -91,11 +90,7 @@ def main() -> None:
         rss = peak_rss_mb(process.pid)
         print(f"peak RSS of `voiceback run` (pocketsphinx), one turn: {rss:.0f} MB")
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, 30)
         silence.kill()
         pulse.stop()
 

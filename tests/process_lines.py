@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import queue
+import signal
 import subprocess
 import threading
 import time
@@ -52,3 +53,14 @@ class Lines:
 
     def tail(self) -> str:
         return "\n".join(self.seen[-40:])
+
+
+def stop(process: subprocess.Popen[str] | subprocess.Popen[bytes], timeout_s: float) -> None:
+    """SIGTERM, as systemd stops voiceback; SIGKILL if it has not exited in `timeout_s`."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -9,7 +9,6 @@ into the same sink - so it hears its own voice and must not take it for a reques
 from __future__ import annotations
 
 import contextlib
-import signal
 import subprocess
 import sys
 import threading
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from audio_synth import speech
-from process_lines import Lines, starts
+from process_lines import Lines, starts, stop
 from pulse_fixtures import PulseServer
 
 from voiceback.config import REPO_ROOT
@@ -85,11 +84,7 @@ def running(pulse: PulseServer, tmp_path: Path, model_dir: Path) -> Iterator[Lin
         time.sleep(4.0)  # the microphone takes ~2 s to deliver its first audio
         yield lines
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, 20)
     assert process.returncode == 0, _stderr(process)
 
 
