@@ -172,10 +172,12 @@ def test_a_second_opinion_answers_sooner_when_the_partial_garbles_the_end(
     model_dir: Path,
     nlu,  # type: ignore[no-untyped-def]
 ) -> None:
-    """The streaming partial ends "... for my back's like this" (after a preposition:
-    not taken as finished); decoded to the end, the utterance reads whole. Fresh
-    recognizers, so that what earlier tests decoded doesn't change what is heard."""
-    sample = speech("how am i supposed to breathe when my back's like this", tail_s=3.0)
+    """A request that ends on a preposition and "this" is not taken as finished from the
+    streaming partial (a pausing speaker's "... good for the ..." sounds the same); the
+    spare recognizer, decoding the utterance to the end, hears its last word surely, so
+    it is answered a second sooner. Fresh recognizers, so that what earlier tests
+    decoded doesn't change what is heard."""
+    sample = speech("would a chiropractor be any good for this", tail_s=3.0)
 
     def decided(with_second_opinion: bool) -> float:
         spare = make_recognizer("pocketsphinx", model_dir.parent) if with_second_opinion else None

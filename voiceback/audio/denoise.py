@@ -1,15 +1,20 @@
-"""Streaming noise suppression for the recognizer: a Wiener-style spectral gain.
+"""Streaming noise suppression for the recognizer: a decision-directed Wiener gain.
 
 Steady noise (a fan, an air purifier, traffic hum) costs pocketsphinx most of its
 accuracy: on synthesized checks with pink noise at 10 dB SNR, spoken intent accuracy
-went from 0.67 to 0.84 with this in front of it (bench/spoken_accuracy.py).
+went from 0.67 to 0.84 with a spectral gain in front of it (bench/spoken_accuracy.py).
 
 Per 32 ms frame (512 samples, hop 256, Hann window, overlap-add) the noise power per
 frequency bin is tracked by minimum statistics - the smallest smoothed power over the
-last ~1.5 s, which speech pauses reach but speech does not - and each bin is scaled
-by sqrt(max(1 - noise/power, floor)). The floor keeps a little of everything (no
-"musical" gaps), so clean speech passes nearly unchanged. Pure numpy; the output
-lags the input by two hops (32 ms).
+last ~1.5 s, which speech pauses reach but speech does not. Each bin's gain is the
+Wiener gain xi / (1 + xi) of its a priori SNR xi, estimated "decision-directed"
+(Ephraim and Malah): mostly the clean power the previous frame kept, a little the
+power above the noise now. That smooths the gain over time, so noise leaves far fewer
+isolated spectral peaks ("musical noise") for the recognizer to take for speech than
+the plain gain sqrt(1 - noise/power) did: at pink 5 dB, 180 Piper checks went from
+0.478 to 0.517 intent accuracy, and 10 dB from 0.733 to 0.761 (clean unchanged). The
+floors keep a little of everything, so clean speech passes nearly unchanged. Pure
+numpy; the output lags the input by two hops (32 ms).
 """
 
 from __future__ import annotations
@@ -21,8 +26,11 @@ import numpy.typing as npt
 
 FRAME = 512
 HOP = 256
-FLOOR_DB = -8.0
-"""Least gain per bin: -8 dB was best of -5/-8/-12/-18 at 5 and 10 dB SNR."""
+FLOOR_DB = -18.0
+"""Least a priori SNR; the gain's floor is its square root (-9 dB). Of -12/-15/-18 dB
+(alpha 0.95-0.98), -18 was best at pink 5 dB."""
+ALPHA = 0.95
+"""Weight of the previous frame's clean power in the a priori SNR (0.9: same accuracy)."""
 SMOOTHING = 0.7
 """Recursive smoothing of each bin's power before its minimum is taken."""
 WINDOW_BLOCKS = 6
@@ -37,6 +45,8 @@ Float = npt.NDArray[np.float64]
 class NoiseSuppressor:
     def __init__(self, floor_db: float = FLOOR_DB) -> None:
         self.floor = 10 ** (floor_db / 10)
+        self._least_gain = float(np.sqrt(self.floor))
+        self._kept: Float | None = None
         self._window = np.hanning(FRAME + 1)[:FRAME]  # periodic: sums to 1 at 50% overlap
         self._input = np.zeros(FRAME - HOP)
         self._output = np.zeros(FRAME - HOP)
@@ -65,8 +75,13 @@ class NoiseSuppressor:
     def _frame(self, frame: Float) -> Float:
         spectrum = np.fft.rfft(frame * self._window)
         power = spectrum.real**2 + spectrum.imag**2
-        noise = self._track(power)
-        gain = np.sqrt(np.maximum(1.0 - noise / np.maximum(power, 1e-9), self.floor))
+        noise = np.maximum(self._track(power), 1e-9)
+        posterior = power / noise
+        now = np.maximum(posterior - 1.0, 0.0)
+        prior = now if self._kept is None else ALPHA * self._kept + (1 - ALPHA) * now
+        prior = np.maximum(prior, self.floor)
+        gain = np.maximum(prior / (1.0 + prior), self._least_gain)
+        self._kept = gain**2 * posterior  # the clean power kept, relative to the noise
         shaped = np.fft.irfft(spectrum * gain, FRAME)
         # Overlap-add: the first HOP samples are complete once added to the tail kept.
         head = self._tail + shaped[:HOP]
