@@ -7,6 +7,13 @@ en_US-joe-medium (and optionally espeak-ng voices), pink noise is added at 10 an
 5 dB SNR, and every file goes through the same pipeline as `voiceback listen`
 (WAV source, endpointer, pocketsphinx with the domain model, NLU). Prints intent
 accuracy, red-flag recall and recognizer real-time factor per condition.
+
+Red flags are counted on every red_flag check (49), not only the first PER_LABEL:
+"urgent" when the rules found a report in some reading, "asked about" when a reading
+leaned to red_flag without one (the reply asks about the warning signs, see
+`listening.leans_to_red_flag`). False ones are counted on the other labels' checks.
+"As `listen` acts" splits the checks into answered right, asked again (recognizer or
+classifier unsure, `listening.doubt`, or asked about a red flag) and answered wrong.
 """
 
 from __future__ import annotations
@@ -21,11 +28,12 @@ from audio_synth import speech
 
 from voiceback.audio import Endpointer, WavSource
 from voiceback.config import Settings
+from voiceback.hands_free import MIN_STT_CONFIDENCE
 from voiceback.knowledge import load_knowledge
-from voiceback.listening import Listener, Utterance, understand_best
+from voiceback.listening import Listener, understand_heard
 from voiceback.nlu import NLU
 from voiceback.stt import make_recognizer
-from voiceback.types import InputError, Understanding
+from voiceback.types import InputError
 
 CONDITIONS = ((None, 0.0), ("pink", 10.0), ("pink", 5.0))
 
@@ -38,12 +46,14 @@ def main() -> None:
     nlu = NLU.load(settings.intent_model_dir)
     recognizer = make_recognizer("pocketsphinx", settings.models_dir)
     checks = [(t, n) for n, i in knowledge.intents.items() for t in i.checks[:per_label]]
+    more_flags = [(t, "red_flag") for t in knowledge.intents["red_flag"].checks[per_label:]]
     for voice in voices:
         engine, name = ("piper", "en-us") if voice == "piper" else ("espeak", voice)
         for noise, snr in CONDITIONS:
-            right = flagged = flags = false_flags = 0
+            right = flagged = asked = flags = false_flags = false_asks = 0
+            acted = {"right": 0, "again": 0, "wrong": 0}
             audio_s = cpu_s = 0.0
-            for text, label in checks:
+            for index, (text, label) in enumerate(checks + more_flags):
                 sample = speech(text, engine=engine, voice=name, noise=noise, snr_db=snr)
                 started = time.process_time()
                 with WavSource(sample.path) as source:
@@ -51,31 +61,30 @@ def main() -> None:
                 cpu_s += time.process_time() - started
                 audio_s += sample.duration_s
                 try:
-                    understood = understand(nlu, heard)
+                    understood = understand_heard(nlu.understand, heard)
                     intent, red = understood.intent, understood.red_flag
+                    check, again = understood.check_red_flag, understood.fallback
                 except InputError:
-                    intent, red = None, False
-                right += intent == label
+                    intent, red, check, again = None, False, False, True
+                if index < len(checks):
+                    right += intent == label
+                    unsure = min(u.transcript.confidence for u in heard) < MIN_STT_CONFIDENCE
+                    again = again or check or (unsure and not red)
+                    acted["again" if again else "right" if intent == label else "wrong"] += 1
                 if label == "red_flag":
-                    flags += 1
-                    flagged += red
+                    flags, flagged, asked = flags + 1, flagged + red, asked + check
                 else:
-                    false_flags += red
+                    false_flags, false_asks = false_flags + red, false_asks + check
             where = "clean" if noise is None else f"{noise} {snr:.0f} dB"
+            others = len(checks) - per_label
             print(
                 f"{voice:14s} {where:12s} intent accuracy {right / len(checks):.3f} "
-                f"(n={len(checks)})  red-flag recall {flagged}/{flags}, "
-                f"false {false_flags}/{len(checks) - flags}  "
-                f"CPU/audio {cpu_s / audio_s:.3f}",
+                f"(n={len(checks)})  red flags: urgent {flagged}/{flags}, asked about "
+                f"{asked} more; false: urgent {false_flags}/{others}, asked {false_asks}  "
+                f"CPU/audio {cpu_s / audio_s:.3f}\n{'':27s} as `listen` acts: answered right "
+                f"{acted['right']}, asked again {acted['again']}, answered wrong {acted['wrong']}",
                 flush=True,
             )
-
-
-def understand(nlu: NLU, heard: list[Utterance]) -> Understanding:
-    """As `listen` does: one utterance with its n-best; several joined (best only)."""
-    if len(heard) == 1:
-        return understand_best(nlu.understand, heard[0].transcript)
-    return nlu.understand(" ".join(u.transcript.text for u in heard))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@
 - false activations on non-request audio (talk about other things: the out_of_scope
   checks plus everyday sentences, spoken by both voices, clean and at 10 dB): in
   `wake` mode, utterances taken as the wake phrase; in `always` mode, utterances that
-  would get an answer (confident, in-domain, or a red flag).
+  would get an answer as `run` decides (n-best, `listening.doubt`: confident and
+  in-domain, or a red flag, or a reading that leans to one, which is asked about).
 Every file goes through the same endpointer, pocketsphinx model and NLU as `run`.
 """
 
@@ -22,12 +23,12 @@ from audio_synth import speech
 
 from voiceback.audio import Endpointer, WavSource
 from voiceback.config import Settings
-from voiceback.hands_free import MIN_STT_CONFIDENCE, strip_wake
+from voiceback.hands_free import strip_wake
 from voiceback.knowledge import load_knowledge
-from voiceback.listening import Listener
+from voiceback.listening import Listener, doubt, understand_best
 from voiceback.nlu import NLU
 from voiceback.stt import make_recognizer
-from voiceback.types import InputError
+from voiceback.types import InputError, Transcript
 
 EVERYDAY = (
     "did you see the match last night it went to penalties",
@@ -45,9 +46,9 @@ VOICES = (("piper", "en-us"), ("espeak", "en-us"))
 CONDITIONS = ((None, 0.0), ("pink", 10.0), ("pink", 5.0))
 
 
-def transcripts(listener: Listener, path: Path) -> list[tuple[str, float]]:
+def transcripts(listener: Listener, path: Path) -> list[Transcript]:
     with WavSource(path) as source:
-        return [(u.transcript.text, u.transcript.confidence) for u in listener.utterances(source)]
+        return [u.transcript for u in listener.utterances(source)]
 
 
 def main() -> None:
@@ -72,7 +73,7 @@ def main() -> None:
                     snr_db=snr,
                 )
                 heard = transcripts(listener, sample.path)
-                if not any(strip_wake(t, settings.wake_phrase) is not None for t, _ in heard):
+                if not any(strip_wake(t.text, settings.wake_phrase) is not None for t in heard):
                     missed += 1
             where = "clean" if noise is None else f"{noise} {snr:.0f} dB"
             print(f"wake miss rate  {engine:7s} {where:12s} {missed}/{len(requests)}", flush=True)
@@ -82,10 +83,10 @@ def main() -> None:
             wake = always = utterances = 0
             for text in other:
                 sample = speech(text, engine=engine, voice=voice, noise=noise, snr_db=snr)
-                for said, confidence in transcripts(listener, sample.path):
+                for transcript in transcripts(listener, sample.path):
                     utterances += 1
-                    wake += strip_wake(said, settings.wake_phrase) is not None
-                    always += answers(nlu, said, confidence)
+                    wake += strip_wake(transcript.text, settings.wake_phrase) is not None
+                    always += answers(nlu, transcript)
             where = "clean" if noise is None else f"{noise} {snr:.0f} dB"
             print(
                 f"false activations {engine:7s} {where:12s} wake {wake}/{utterances}  "
@@ -94,15 +95,15 @@ def main() -> None:
             )
 
 
-def answers(nlu: NLU, said: str, confidence: float) -> bool:
-    """Would `always` mode answer this utterance?"""
-    if confidence < MIN_STT_CONFIDENCE:
-        return False
+def answers(nlu: NLU, transcript: Transcript) -> bool:
+    """Would `always` mode answer this utterance (as `HandsFree._answer` decides)?"""
     try:
-        heard = nlu.understand(said)
+        heard = doubt(understand_best(nlu.understand, transcript), transcript.confidence)
     except InputError:
         return False
-    return heard.red_flag or (not heard.fallback and heard.intent != "out_of_scope")
+    if heard.red_flag or heard.check_red_flag:
+        return True
+    return not heard.fallback and heard.intent != "out_of_scope"
 
 
 if __name__ == "__main__":

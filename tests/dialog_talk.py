@@ -10,9 +10,10 @@ from pathlib import Path
 from voiceback.assistant import Assistant, VoiceSettings
 from voiceback.dialog import Dialog
 from voiceback.knowledge import Knowledge
+from voiceback.listening import understand_best
 from voiceback.nlu import NLU
 from voiceback.store import Store
-from voiceback.types import Event, EventKind, Reply
+from voiceback.types import Event, EventKind, Reply, Transcript
 
 START_S = 1_750_000_000.0
 
@@ -47,6 +48,13 @@ class Talk:
 
     def say(self, text: str) -> Reply:
         _, reply = self.assistant.turn(text)
+        return reply
+
+    def hear(self, text: str, *alternatives: str) -> Reply:
+        """A recognizer's reading, understood as the spoken path does (n-best)."""
+        transcript = Transcript(text, 0.9, 2.0, alternatives=alternatives)
+        understand = self.assistant.nlu.understand
+        _, reply = self.assistant.turn_with(lambda: understand_best(understand, transcript))
         return reply
 
     def wait(self, seconds: float, step_s: float = 0.25) -> list[str]:

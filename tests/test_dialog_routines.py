@@ -178,6 +178,55 @@ def test_a_red_flag_volunteered_anywhere_goes_straight_to_urgent(
     assert talk.wait(60) == []  # nothing carries on talking over it
 
 
+# Recognizer readings of spoken warning signs whose key words were lost: "my leg's gone
+# all tingly", "my foot feels dead i've got no sensation in it" (pocketsphinx, Piper).
+MISHEARD = ("my leg's gone all day", "my foot feels that i've got no since a should minute")
+
+
+@pytest.mark.parametrize("heard", MISHEARD)
+def test_a_warning_sign_that_may_be_misheard_is_asked_about_and_yes_is_urgent(
+    talk: Talk, routines: Routines, knowledge: Knowledge, heard: str
+) -> None:
+    talk.say("help me breathe")
+    talk.wait(6)
+    check = talk.hear(heard)
+    assert check.text == routines.triage.confirm
+    assert check.expect == "yes_no" and not check.red_flag
+    assert talk.wait(30) == []  # the breathing waits for the answer
+    urgent = talk.say("yes")
+    assert urgent.red_flag and urgent.text in knowledge.intents["red_flag"].responses
+    assert talk.dialog.activity is None
+
+
+def test_no_to_the_warning_sign_check_goes_back_to_the_routine(
+    talk: Talk, routines: Routines
+) -> None:
+    talk.say("help me breathe")
+    talk.wait(6)
+    talk.hear(MISHEARD[0])
+    no = talk.say("no")
+    assert no.text == (
+        "Good. Sorry, I misheard you. What can I help with? Say resume to go back to the breathing."
+    )
+    assert not no.red_flag and talk.dialog.pending is None
+    talk.say("resume")
+    assert "Breathe in." in talk.wait(12)
+
+
+def test_not_sure_at_the_warning_sign_check_goes_through_the_signs(
+    talk: Talk, routines: Routines
+) -> None:
+    talk.hear(MISHEARD[1])
+    unsure = talk.say("i'm not sure")
+    assert unsure.text == f"{routines.triage.intro} {routines.triage.questions[0].text}"
+    assert unsure.expect == "yes_no"
+
+
+def test_a_typed_line_is_not_asked_about(talk: Talk) -> None:
+    """Typed words are exact: the rules' "no report" stands, the next-best label answers."""
+    assert talk.say(MISHEARD[0]).text != talk.dialog.routines.triage.confirm  # type: ignore[union-attr]
+
+
 def test_breathing_runs_to_its_end_and_asks_how_the_back_feels(talk: Talk) -> None:
     first = talk.say("help me breathe")
     assert "breathe" in first.text.lower()

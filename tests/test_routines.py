@@ -71,6 +71,8 @@ def _copy(tmp_path: Path) -> Path:
         ("triage.yaml", "if_yes: urgent", "if_yes: panic", r"triage\.yaml: questions\[0\]\.if_yes"),
         ("triage.yaml", "  typical:", "  fine:", r"triage\.yaml: verdicts\.typical is missing"),
         ("triage.yaml", "twelve_hours:", "twelve:", r"triage\.yaml: unknown key twelve"),
+        ("triage.yaml", "confirm:", "check:", r"triage\.yaml: unknown key check"),
+        ("triage.yaml", 'confirm: "', "confirm: 3 #", r"triage\.yaml: confirm must be"),
         ("triage.yaml", "questions:", "questions: [\n", r"triage\.yaml line \d+: not valid YAML"),
     ],
 )

@@ -124,6 +124,7 @@ def understanding_json(heard: Understanding) -> dict[str, Any]:
         "intent": heard.intent,
         "confidence": heard.confidence,
         "red_flag": heard.red_flag,
+        "check_red_flag": heard.check_red_flag,
         "slots": heard.slots,
         "fallback": heard.fallback,
     }

@@ -26,6 +26,7 @@ from voiceback.listening import (
     Listener,
     Utterance,
     choose_reading,
+    doubt,
     holds_red_flag,
     understand_best,
 )
@@ -231,7 +232,8 @@ class HandsFree:
         asked = awake or self.gate.mode == "wake"
         transcript = replace(transcript, text=request)
         unsure = transcript.confidence < MIN_STT_CONFIDENCE
-        if unsure and asked and not holds_red_flag(self.assistant.nlu.understand, transcript):
+        understand = self.assistant.nlu.understand
+        if unsure and asked and not holds_red_flag(understand, transcript, leaning=True):
             self._reply(SAY_AGAIN, expect=self.listener.expected)  # a red flag is never asked again
             return
         self._answer(utterance, transcript, asked, stt_ms)
@@ -246,14 +248,17 @@ class HandsFree:
         def understood() -> Understanding:
             started = time.perf_counter()
             try:
-                return understand_best(understand, transcript)
+                heard = understand_best(understand, transcript)
+                return heard if utterance.expected else doubt(heard, transcript.confidence)
             finally:
                 nlu_ms.append((time.perf_counter() - started) * 1000)
 
         turn_started = time.perf_counter()
         heard, reply = self.assistant.turn_with(understood)
         turn_ms = (time.perf_counter() - turn_started) * 1000
-        in_domain = heard is not None and not heard.fallback and heard.intent != "out_of_scope"
+        in_domain = heard is not None and (
+            heard.check_red_flag or (not heard.fallback and heard.intent != "out_of_scope")
+        )
         if not asked and not in_domain and not reply.red_flag:
             return  # "always" mode: not clearly for us; say nothing
         self.show(f"you> {transcript.text}")

@@ -65,6 +65,8 @@ class Triage:
     verdicts: Mapping[str, str]
     twelve_hours: str
     """Said once when a spasm episode is still going past 12 hours."""
+    confirm: str
+    """Asked when spoken words may have held a warning sign the recognizer misheard."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,8 +169,8 @@ def _step(item: dict[str, object], where: str) -> Step:
 
 def load_triage(path: Path) -> Triage:
     name = path.name
-    keys = {"routine", "source", "intro", "questions", "verdicts", "twelve_hours"}
-    data = _read(path, keys, ("routine", "questions", "verdicts", "twelve_hours"))
+    keys = {"routine", "source", "intro", "questions", "verdicts", "twelve_hours", "confirm"}
+    data = _read(path, keys, ("routine", "questions", "verdicts", "twelve_hours", "confirm"))
     verdicts = data["verdicts"]
     if not isinstance(verdicts, dict):
         raise ContentError(f"{name}: verdicts must be a mapping of {', '.join(VERDICTS)}")
@@ -201,4 +203,5 @@ def load_triage(path: Path) -> Triage:
         questions=tuple(questions),
         verdicts={v: _text(verdicts[v], f"{name}: verdicts.{v}") for v in VERDICTS},
         twelve_hours=_text(data["twelve_hours"], f"{name}: twelve_hours"),
+        confirm=_text(data["confirm"], f"{name}: confirm"),
     )

@@ -131,6 +131,9 @@ class Understanding:
     """The classifier's top labels with probabilities, best first."""
     fallback: bool = False
     """True when confidence was too low to act on: the reply asks again."""
+    check_red_flag: bool = False
+    """Heard, not typed: the words may hold a warning sign the recognizer misheard (the
+    classifier leans to red_flag, the rules found no report), so the reply asks."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from voiceback.commands import build_assistant, chat, load_nlu, understanding_js
 from voiceback.config import Settings
 from voiceback.dialog import Dialog
 from voiceback.knowledge import load_knowledge
-from voiceback.listening import understand_best
+from voiceback.listening import understand_heard
 from voiceback.logs import fields
 from voiceback.types import AudioChunk, InputError, VoicebackError
 
@@ -77,8 +77,8 @@ def _listen_one(
 
     unsure = utterances and result["stt_confidence"] < MIN_STT_CONFIDENCE
     try:
-        heard = _understand(nlu, utterances, text)
-        if unsure and not heard.red_flag:
+        heard = understand_heard(nlu.understand, utterances)
+        if unsure and not (heard.red_flag or heard.check_red_flag):
             raise InputError("the recognizer was unsure")
     except InputError:
         result.update(intent=None, confidence=0.0, red_flag=False, slots={}, reply=SAY_AGAIN)
@@ -95,13 +95,6 @@ def _listen_one(
 
 
 LEAD_IN_S, TAIL_S = 0.5, 2.0
-
-
-def _understand(nlu: Any, utterances: list[Any], text: str) -> Any:
-    """One utterance: its best hypothesis and n-best alternatives; several: joined."""
-    if len(utterances) == 1:
-        return understand_best(nlu.understand, utterances[0].transcript)
-    return nlu.understand(text)
 
 
 def _room_tone(chunks: Iterable[AudioChunk], realtime: bool) -> Iterator[AudioChunk]:

@@ -109,6 +109,8 @@ class Dialog:
         acknowledged = self._acknowledge(now)
         if heard.red_flag:
             return self._red_flag()
+        if heard.check_red_flag:
+            return self._check_red_flag(now)
         reply = self._turn(heard, now, acknowledged)
         warning = self._twelve_hours(now)
         if warning:
@@ -141,6 +143,14 @@ class Dialog:
         self._stop_activity()
         self.pending = None
         return self.answers.answer("red_flag")
+
+    def _check_red_flag(self, now: float) -> Reply:
+        """Heard words that may have been a warning sign: ask, with whatever is running
+        paused (yes gets the urgent answer, see `pending.py`)."""
+        assert self.routines is not None
+        if self.activity is not None and not self.activity.paused:
+            self._pause(self.activity, now)
+        return self._ask("red_flag", self.routines.triage.confirm, "check_red_flag")
 
     def _again(self) -> Reply:
         """A missed word: the open question again, or two suggestions."""

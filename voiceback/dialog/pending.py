@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from voiceback.dialog.activities import StepRun, TriageRun
+from voiceback.dialog.core import BACK_TO
 from voiceback.dialog.words import number_in
 from voiceback.types import Reply, Understanding
 
@@ -30,6 +31,8 @@ def answer(dialog: Dialog, pending: Pending, heard: Understanding, now: float) -
         if pending.kind == "minutes":
             return dialog._set_timer(number, "", now, intent="set_timer")
         return dialog._log_pain(number, now)
+    if pending.kind == "red_flag" and intent == "not_sure":
+        return dialog._start("triage", intent, now)
     if intent == "yes":
         return _accept(dialog, pending.kind, now)
     if intent == "no":
@@ -47,6 +50,8 @@ def _accept(dialog: Dialog, kind: str, now: float) -> Reply:
         return Reply(text="Done. I've deleted your log.", intent="yes")
     if kind == "check_in":
         return _with_hint(dialog, Reply(text="Good.", intent="yes"))
+    if kind == "red_flag":
+        return dialog._red_flag()
     return dialog._start(kind, "yes", now)
 
 
@@ -55,6 +60,10 @@ def _decline(dialog: Dialog, kind: str) -> Reply:
         return _with_hint(dialog, Reply(text="Okay, no reminder.", intent="no"))
     if kind == "delete_log":
         return Reply(text="Okay, I've kept your log.", intent="no")
+    if kind == "red_flag":
+        act = dialog.activity
+        back = f" {BACK_TO[act.name]}" if act is not None and act.paused else ""
+        return Reply(text=f"Good. Sorry, I misheard you. What can I help with?{back}", intent="no")
     if kind == "check_in":
         lead = "I'm sorry it's hard. If something feels serious, call your doctor."
         return dialog._ask(
