@@ -70,6 +70,26 @@ def test_a_complete_request_is_answered_sooner(recognizer) -> None:  # type: ign
     assert quick < patient - 0.5
 
 
+def listen_json(
+    files: list[Path], tmp_path: Path, model_dir: Path
+) -> subprocess.CompletedProcess[str]:
+    """`voiceback listen --json --wav FILE...` on pocketsphinx, in a subprocess."""
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[listening]\nengine = "pocketsphinx"\n[paths]\ndata = "{tmp_path}"\n'
+        f'models = "{model_dir.parent}"\n'
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "voiceback.cli", "listen", "--json", "--wav", *map(str, files)],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env={**os.environ, "VOICEBACK_CONFIG": str(config)},
+        timeout=300,
+        check=False,
+    )
+
+
 def test_listen_command_json(tmp_path: Path, model_dir: Path) -> None:
     files = [
         speech("should i put ice or heat on my back").path,
@@ -81,20 +101,7 @@ def test_listen_command_json(tmp_path: Path, model_dir: Path) -> None:
     write_wav(tmp_path / "quiet.wav", hiss, 16_000)
     (tmp_path / "broken.wav").write_bytes(b"RIFF\x00\x00")
     files.insert(3, tmp_path / "broken.wav")
-    config = tmp_path / "c.toml"
-    config.write_text(
-        f'[listening]\nengine = "pocketsphinx"\n[paths]\ndata = "{tmp_path}"\n'
-        f'models = "{model_dir.parent}"\n'
-    )
-    done = subprocess.run(
-        [sys.executable, "-m", "voiceback.cli", "listen", "--json", "--wav", *map(str, files)],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        env={**os.environ, "VOICEBACK_CONFIG": str(config)},
-        timeout=300,
-        check=False,
-    )
+    done = listen_json(files, tmp_path, model_dir)
     assert done.returncode == 2  # two files could not be read, the others were answered
     rows = [json.loads(line) for line in done.stdout.splitlines()]
     assert [r["file"] for r in rows] == [str(f) for f in files]
@@ -117,21 +124,10 @@ def test_spoken_warning_signs_with_lost_words_are_asked_about(
     (the readings are in the asserts' messages); the rules then find no report, yet the
     classifier leans to red_flag, so the reply asks about the warning signs."""
     said = ["my foot feels dead i've got no sensation in it", "the back of my leg is prickling"]
-    config = tmp_path / "c.toml"
-    config.write_text(
-        f'[listening]\nengine = "pocketsphinx"\n[paths]\ndata = "{tmp_path}"\n'
-        f'models = "{model_dir.parent}"\n'
+    done = listen_json(
+        [speech(t, engine="piper", voice="en-us").path for t in said], tmp_path, model_dir
     )
-    files = [str(speech(text, engine="piper", voice="en-us").path) for text in said]
-    done = subprocess.run(
-        [sys.executable, "-m", "voiceback.cli", "listen", "--json", "--wav", *files],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        env={**os.environ, "VOICEBACK_CONFIG": str(config)},
-        timeout=300,
-        check=True,
-    )
+    assert done.returncode == 0, done.stderr
     knowledge = load_knowledge(REPO_ROOT / "intents")
     confirm = load_routines(knowledge.folder / "routines").triage.confirm
     rows = [json.loads(line) for line in done.stdout.splitlines()]
