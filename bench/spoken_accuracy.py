@@ -1,8 +1,9 @@
 """Spoken intent accuracy on synthesized checks, clean and in noise (prints figures).
 
-    .venv/bin/python bench/spoken_accuracy.py [PER_LABEL] [ENGINES...]
+    .venv/bin/python bench/spoken_accuracy.py [PER_LABEL | FROM:TO] [ENGINES...]
 
-Each label's first PER_LABEL checks (default 4) are spoken by the Piper voice
+Each label's first PER_LABEL checks (default 4; FROM:TO for another slice, e.g. 4:8,
+the next four, which were never used to tune anything) are spoken by the Piper voice
 en_US-joe-medium (and optionally espeak-ng voices), pink noise is added at 10 and
 5 dB SNR, and every file goes through the same pipeline as `voiceback listen`
 (WAV source, endpointer, pocketsphinx with the domain model, NLU). Prints intent
@@ -39,14 +40,16 @@ CONDITIONS = ((None, 0.0), ("pink", 10.0), ("pink", 5.0))
 
 
 def main() -> None:
-    per_label = int(sys.argv[1]) if len(sys.argv) > 1 else 4
+    first, _, last = (sys.argv[1] if len(sys.argv) > 1 else "4").rpartition(":")
+    chosen = slice(int(first or 0), int(last))
     voices = sys.argv[2:] or ["piper"]
     settings = Settings()
     knowledge = load_knowledge(settings.intents_dir)
     nlu = NLU.load(settings.intent_model_dir)
     recognizer = make_recognizer("pocketsphinx", settings.models_dir)
-    checks = [(t, n) for n, i in knowledge.intents.items() for t in i.checks[:per_label]]
-    more_flags = [(t, "red_flag") for t in knowledge.intents["red_flag"].checks[per_label:]]
+    checks = [(t, n) for n, i in knowledge.intents.items() for t in i.checks[chosen]]
+    flag_checks = knowledge.intents["red_flag"].checks
+    more_flags = [(t, "red_flag") for t in flag_checks if t not in flag_checks[chosen]]
     for voice in voices:
         engine, name = ("piper", "en-us") if voice == "piper" else ("espeak", voice)
         for noise, snr in CONDITIONS:
@@ -76,7 +79,7 @@ def main() -> None:
                 else:
                     false_flags, false_asks = false_flags + red, false_asks + check
             where = "clean" if noise is None else f"{noise} {snr:.0f} dB"
-            others = len(checks) - per_label
+            others = sum(label != "red_flag" for _, label in checks)
             print(
                 f"{voice:14s} {where:12s} intent accuracy {right / len(checks):.3f} "
                 f"(n={len(checks)})  red flags: urgent {flagged}/{flags}, asked about "
