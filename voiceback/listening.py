@@ -241,9 +241,10 @@ def holds_red_flag(
 
 LEANS_TO_RED_FLAG = 0.3
 """Least classifier probability of red_flag for `leans_to_red_flag`. On 49 spoken
-red-flag checks (Piper, pocketsphinx) the rules found 39 clean, 29 at pink 10 dB and 18
-at 5 dB; leaning at 0.3 or more caught 8, 13 and 17 more of them, while 0, 1 and 0 of
-176 other spoken checks leaned (0.5: 5, 11 and 11 more caught)."""
+red-flag checks (Piper, pocketsphinx, the suppressor's floor then -18 dB) the rules found
+39 clean, 29 at pink 10 dB and 18 at 5 dB; leaning at 0.3 or more caught 8, 13 and 17
+more of them, while 0, 1 and 0 of 176 other spoken checks leaned (0.5: 5, 11 and 11
+more caught)."""
 
 
 def leans_to_red_flag(heard: Understanding, least: float = LEANS_TO_RED_FLAG) -> bool:
