@@ -14,9 +14,10 @@ isolated spectral peaks ("musical noise") for the recognizer to take for speech 
 the plain gain sqrt(1 - noise/power) did. 180 held-out Piper checks (`checks[4:8]`,
 never used to tune) at pink 5 / 10 dB: 0.356 / 0.656 intent accuracy with the plain
 gain, 0.400 / 0.711 with this; the standard 180 (`checks[:4]`): 0.478 / 0.733 ->
-0.556 / 0.761. The floors keep a little of everything, so clean speech passes nearly
-unchanged. Pure
-numpy; the output lags the input by two hops (32 ms).
+0.556 / 0.761 (one recognizer per condition; bench/spoken_accuracy.py, which runs the
+conditions in turn on one recognizer, prints 0.583 / 0.772). The floors keep a little of
+everything, so clean speech passes nearly unchanged. Pure numpy; the output lags the
+input by two hops (32 ms).
 """
 
 from __future__ import annotations
