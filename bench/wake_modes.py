@@ -23,7 +23,7 @@ from audio_synth import speech
 
 from voiceback.audio import Endpointer, WavSource
 from voiceback.config import Settings
-from voiceback.hands_free import strip_wake
+from voiceback.hands_free import for_us, strip_wake
 from voiceback.knowledge import load_knowledge
 from voiceback.listening import Listener, doubt, understand_best
 from voiceback.nlu import NLU
@@ -101,9 +101,7 @@ def answers(nlu: NLU, transcript: Transcript) -> bool:
         heard = doubt(understand_best(nlu.understand, transcript), transcript.confidence)
     except InputError:
         return False
-    if heard.red_flag or heard.check_red_flag:
-        return True
-    return not heard.fallback and heard.intent != "out_of_scope"
+    return heard.red_flag or for_us(heard)
 
 
 if __name__ == "__main__":

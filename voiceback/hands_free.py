@@ -58,6 +58,13 @@ MIC_LOST = "I can't hear the microphone. I'll keep trying."
 MIC_BACK = "I can hear you again."
 
 
+def for_us(heard: Understanding) -> bool:
+    """Whether an utterance nobody addressed to us (`always` mode) gets an answer: a
+    confident, in-domain request, or a reading that leans to a red flag (a red flag
+    itself always does)."""
+    return heard.check_red_flag or (not heard.fallback and heard.intent != "out_of_scope")
+
+
 def strip_wake(text: str, phrase: str, cutoff: float = 0.75) -> str | None:
     """The words after the wake phrase, "" if only the phrase, None if it isn't there.
 
@@ -256,10 +263,7 @@ class HandsFree:
         turn_started = time.perf_counter()
         heard, reply = self.assistant.turn_with(understood)
         turn_ms = (time.perf_counter() - turn_started) * 1000
-        in_domain = heard is not None and (
-            heard.check_red_flag or (not heard.fallback and heard.intent != "out_of_scope")
-        )
-        if not asked and not in_domain and not reply.red_flag:
+        if not asked and not reply.red_flag and not (heard and for_us(heard)):
             return  # "always" mode: not clearly for us; say nothing
         self.show(f"you> {transcript.text}")
         tts_started = time.perf_counter()
