@@ -281,6 +281,30 @@ def test_a_second_opinion_answers_sooner_when_the_partial_garbles_the_end(
 
 
 @pytest.mark.parametrize(
+    "text", ["should i be concerned about this", "how long am i supposed to stay in bed for this"]
+)
+def test_a_sure_second_opinion_holds_while_the_words_stay_the_same(
+    model_dir: Path,
+    nlu,  # type: ignore[no-untyped-def]
+    text: str,
+) -> None:
+    """The spare recognizer heard the request to its sure last word before the speaker
+    had been quiet long: the next check, on the same partial, must not undo that and
+    wait the full hangover (these waited 1.44 s instead of 0.40 s)."""
+    endpointer = Endpointer()
+    with WavSource(speech(text, tail_s=3.0).path) as source:
+        listener = Listener(
+            endpointer,
+            make_recognizer("pocketsphinx", model_dir.parent),
+            is_complete=complete_request(nlu.understand),
+            second_opinion=make_recognizer("pocketsphinx", model_dir.parent),
+        )
+        heard = next(iter(listener.utterances(source)))
+    assert heard.transcript.text == text
+    assert heard.decided_s - heard.end_s < endpointer.default_hangover_s - 0.5
+
+
+@pytest.mark.parametrize(
     "parts",
     [
         "how long should i | keep the ice on my back",
@@ -304,6 +328,39 @@ def test_a_slow_speaker_who_pauses_mid_sentence_is_not_cut_off(
         )
         heard = list(listener.utterances(source))
     assert len(heard) == 1, [u.transcript.text for u in heard]
+
+
+def test_an_unsure_second_opinion_does_not_cut_a_pausing_speaker_off(
+    model_dir: Path,
+    nlu,  # type: ignore[no-untyped-def]
+) -> None:
+    """After these five requests (the recognizers' cepstral mean moves), the spare
+    recognizer hears the pausing "how long should i ..." as "how long should ice", a
+    complete request with an unsure last word (0.05): that verdict counts only at the
+    check it was given at, so the 1.2 s pause is waited out (had it held while the
+    partial stayed "how long should i", the speaker was cut off)."""
+    recognizer = make_recognizer("pocketsphinx", model_dir.parent)
+    spare = make_recognizer("pocketsphinx", model_dir.parent)
+    for text in (
+        "what stretch helps a cramped calf",
+        "anything i can take to take the edge off",
+        "how long is this likely to go on",
+        "where has this spasm come from",
+        "could anxiety be behind my back spasms",
+    ):
+        for engine in (recognizer, spare):
+            with WavSource(speech(text).path) as source:
+                list(Listener(Endpointer(), engine).utterances(source))
+    sample = speech("how long should i | keep the ice on my back", speed=0.75, pause_s=1.2)
+    with WavSource(sample.path) as source:
+        listener = Listener(
+            Endpointer(),
+            recognizer,
+            is_complete=complete_request(nlu.understand),
+            second_opinion=spare,
+        )
+        heard = [u.transcript.text for u in listener.utterances(source)]
+    assert len(heard) == 1, heard
 
 
 def _heard(listener: Listener, text: str, **kw):  # type: ignore[no-untyped-def]

@@ -336,6 +336,11 @@ class Listener:
         self.second_opinion = second_opinion
         self._audio: list[bytes] = []
         self._second_for = ""
+        self._second_holds = False
+        """The second opinion on the partial `_second_for` found it complete with its last
+        word heard surely: that holds while the partial stays the same. An unsure one
+        ("how long should ice" for a pausing "how long should i ...") counts only at the
+        check it was given at."""
         self.endpointer = endpointer
         self.recognizer = recognizer
         self.denoiser = denoiser if denoiser is not None else NoiseSuppressor()
@@ -381,6 +386,7 @@ class Listener:
                 self.endpointer.set_hangover(self.endpointer.default_hangover_s)
                 self._next_check_s = event.start_s + self.check_every_s
                 self.partial = self._last_checked = self._second_for = ""
+                self._second_holds = False
                 self._audio = []
                 self._accept(event.pcm, chunk.start_s + chunk.duration_s)
             else:
@@ -401,25 +407,32 @@ class Listener:
             complete = settled or self.is_complete(partial)
         else:
             complete = may_end_with_object(partial) and self.is_complete(partial)
-        if not complete and settled and partial and partial != self._second_for:
-            complete = self._complete_on_second_opinion(partial)
+        if not complete and settled and partial:
+            if partial != self._second_for:
+                complete, sure = self._complete_on_second_opinion(partial)
+                self._second_holds = complete and sure
+            else:
+                complete = self._second_holds
         hangover = self.quick_hangover_s if complete else self.endpointer.default_hangover_s
         self.endpointer.set_hangover(hangover)
 
-    def _complete_on_second_opinion(self, partial: str) -> bool:
+    def _complete_on_second_opinion(self, partial: str) -> tuple[bool, bool]:
+        """(whether a full decode of the audio so far reads as a complete request,
+        whether its last word was heard surely)."""
         if self.second_opinion is None or self.is_complete is None:
-            return False
+            return False, False
         self._second_for = partial
         self.second_opinion.reset()
         self.second_opinion.accept(b"".join(self._audio))
         transcript = self.second_opinion.finish()
         text = transcript.text
         log.debug("second opinion on %r: %s", partial, transcript)
-        if sounds_finished(text):
-            return self.is_complete(text)
-        # "... for this": only if the last word was heard surely (requests end at 0.93-1.0).
         sure = bool(transcript.words) and transcript.words[-1].confidence >= SURE_LAST_WORD
-        return sure and may_end_with_object(text, after_preposition=True) and self.is_complete(text)
+        if sounds_finished(text):
+            return self.is_complete(text), sure
+        # "... for this": only if the last word was heard surely (requests end at 0.93-1.0).
+        ending = sure and may_end_with_object(text, after_preposition=True)
+        return ending and self.is_complete(text), sure
 
     def _finish(self, event: SpeechEnded) -> Utterance:
         started = time.perf_counter()
