@@ -44,7 +44,7 @@ def main() -> None:
     knowledge = load_knowledge(settings.intents_dir)
     nlu = NLU.load(settings.intent_model_dir)
     recognizer = make_recognizer("pocketsphinx", settings.models_dir)
-    second = make_recognizer("pocketsphinx", settings.models_dir)
+    second = make_recognizer("pocketsphinx", settings.models_dir, spare=True)
     synth = Pyttsx3Synthesizer()
     texts = [t for _, i in knowledge.intents.items() for t in i.checks[:2]][:n]
     decided_ms, first_audio_ms = [], []

@@ -48,7 +48,7 @@ def main() -> None:
     nlu = NLU.load(settings.intent_model_dir)
     knowledge = load_knowledge(settings.intents_dir)
     recognizer = make_recognizer("pocketsphinx", settings.models_dir)
-    second = make_recognizer("pocketsphinx", settings.models_dir)
+    second = make_recognizer("pocketsphinx", settings.models_dir, spare=True)
     others = [t for _, intent in knowledge.intents.items() for t in intent.checks[:1]]
     cut = total = 0
     for first in range(0, 40, 5):

@@ -267,7 +267,11 @@ def test_a_second_opinion_answers_sooner_when_the_partial_garbles_the_end(
     sample = speech("would a chiropractor be any good for this", tail_s=3.0)
 
     def decided(with_second_opinion: bool) -> float:
-        spare = make_recognizer("pocketsphinx", model_dir.parent) if with_second_opinion else None
+        spare = (
+            make_recognizer("pocketsphinx", model_dir.parent, spare=True)
+            if with_second_opinion
+            else None
+        )
         with WavSource(sample.path) as source:
             listener = Listener(
                 Endpointer(),
@@ -297,7 +301,7 @@ def test_a_sure_second_opinion_holds_while_the_words_stay_the_same(
             endpointer,
             make_recognizer("pocketsphinx", model_dir.parent),
             is_complete=complete_request(nlu.understand),
-            second_opinion=make_recognizer("pocketsphinx", model_dir.parent),
+            second_opinion=make_recognizer("pocketsphinx", model_dir.parent, spare=True),
         )
         heard = next(iter(listener.utterances(source)))
     assert heard.transcript.text == text
@@ -324,7 +328,7 @@ def test_a_slow_speaker_who_pauses_mid_sentence_is_not_cut_off(
             Endpointer(),
             make_recognizer("pocketsphinx", model_dir.parent),
             is_complete=complete_request(nlu.understand),
-            second_opinion=make_recognizer("pocketsphinx", model_dir.parent),
+            second_opinion=make_recognizer("pocketsphinx", model_dir.parent, spare=True),
         )
         heard = list(listener.utterances(source))
     assert len(heard) == 1, [u.transcript.text for u in heard]
@@ -340,7 +344,7 @@ def test_an_unsure_second_opinion_does_not_cut_a_pausing_speaker_off(
     check it was given at, so the 1.2 s pause is waited out (had it held while the
     partial stayed "how long should i", the speaker was cut off)."""
     recognizer = make_recognizer("pocketsphinx", model_dir.parent)
-    spare = make_recognizer("pocketsphinx", model_dir.parent)
+    spare = make_recognizer("pocketsphinx", model_dir.parent, spare=True)
     for text in (
         "what stretch helps a cramped calf",
         "anything i can take to take the edge off",

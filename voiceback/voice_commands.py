@@ -29,7 +29,7 @@ def listen(settings: Settings, files: list[Path], as_json: bool, realtime: bool)
     nlu = load_nlu(settings)
     recognizers = (
         make_recognizer(settings.engine, settings.models_dir),  # type: ignore[arg-type]
-        make_recognizer(settings.engine, settings.models_dir),  # type: ignore[arg-type]
+        make_recognizer(settings.engine, settings.models_dir, spare=True),  # type: ignore[arg-type]
     )
     bad = 0
     for path in files:
@@ -215,7 +215,7 @@ def run(settings: Settings) -> int:
             Endpointer(),
             recognizer,
             is_complete=complete_request(nlu.understand),
-            second_opinion=make_recognizer(settings.engine, settings.models_dir),  # type: ignore[arg-type]
+            second_opinion=make_recognizer(settings.engine, settings.models_dir, spare=True),  # type: ignore[arg-type]
         ),
         assistant,
         Gate(settings.mode, settings.wake_phrase, settings.follow_up_s),

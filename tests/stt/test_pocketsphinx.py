@@ -80,6 +80,19 @@ def test_make_recognizer_finds_the_trained_model(tmp_path: Path, say: Say) -> No
     )
 
 
+def test_a_spare_recognizer_skips_the_second_pass_and_still_hears(tmp_path: Path, say: Say) -> None:
+    """The listener's second opinion (`spare`) decodes with the first pass only: its
+    decode holds up the stream."""
+    build_language_model(DOMAIN_SENTENCES, tmp_path / "pocketsphinx")
+    spare = make_recognizer("pocketsphinx", tmp_path, spare=True)
+    assert isinstance(spare, PocketsphinxRecognizer)
+    assert spare._decoder.config["fwdflat"] is False
+    assert make_recognizer("pocketsphinx", tmp_path)._decoder.config["fwdflat"] is True  # type: ignore[attr-defined]
+    heard = hear(spare, say("my hamstring is tight", engine="piper")).transcript
+    assert heard.text == "my hamstring is tight"
+    assert heard.words[-1].confidence > 0.5
+
+
 def test_build_needs_sentences(tmp_path: Path) -> None:
     with pytest.raises(ContentError):
         build_language_model(["", " ?! "], tmp_path)
