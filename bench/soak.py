@@ -13,9 +13,11 @@ pocketsphinx recognizer, NLU, Assistant and Dialog; the speaker is off.
 Faster than real time, except while the gate is open (a follow-up window after a
 reply): then the audio is paced at real time, since the window is measured on the
 wall clock. Everything it would have said is counted: replies, the chime that
-answers a wake phrase alone, anything the conversation says on its own; with the
-utterance heard that set it off. Prints RSS (peak and current) every 5 minutes of
-audio, its growth over the run, and the real-time factor.
+answers a wake phrase alone, anything the conversation says on its own (a routine's
+cues, marked "cue"); with the utterance heard last before it. A false activation is a
+reply or chime to an utterance while the gate was closed (not in a follow-up window).
+Prints RSS (peak and current) every 5 minutes of audio, its growth over the run, and
+the real-time factor.
 """
 
 from __future__ import annotations
@@ -417,6 +419,8 @@ class Activation:
     audio_s: float
     heard: str
     said: str
+    cue: bool = False
+    """Said by a routine on its own (a breathing count, a reminder), not to an utterance."""
 
 
 @dataclass
@@ -428,13 +432,15 @@ class Counter:
     heard: list[str] = field(default_factory=list)
     chimes: int = 0
     activations: int = 0
-    """Times it started talking while its gate was closed (not a follow-up)."""
+    """Times it answered an utterance while its gate was closed (not a follow-up)."""
+    ticking: bool = False
+    """The loop's tick is running: what is said now is a routine's cue."""
 
     def note(self, text: str, awake: bool) -> None:
-        if not awake:
+        if not awake and not self.ticking:
             self.activations += 1
         last = self.heard[-1] if self.heard else ""
-        self.said.append(Activation(self.now_s(), last, text))
+        self.said.append(Activation(self.now_s(), last, text, cue=self.ticking))
 
 
 class HeardLog(logging.Handler):
@@ -516,7 +522,16 @@ def soak(
     listener = Listener(
         Endpointer(), recognizer, is_complete=complete_request(assistant.nlu.understand)
     )
-    loop = HandsFree(source, listener, assistant, gate, chime, show=lambda line: None)
+
+    class Loop(HandsFree):
+        def tick(self) -> None:
+            counter.ticking = True
+            try:
+                super().tick()
+            finally:
+                counter.ticking = False
+
+    loop = Loop(source, listener, assistant, gate, chime, show=lambda line: None)
     loop.run(stop)
     wall = time.perf_counter() - started
     if assistant.store is not None:
@@ -539,6 +554,7 @@ def soak(
             t for t in counter.heard if strip_wake(t, settings.wake_phrase, 0.6) is not None
         ],
         "said": counter.said,
+        "cues": sum(a.cue for a in counter.said),
         "activations": counter.activations,
         "per_hour": counter.activations / hours,
         "replies_per_hour": len(counter.said) / hours,
@@ -551,7 +567,8 @@ def print_result(r: dict) -> None:
     print(
         f"{r['mode']:6s}: {r['audio_s'] / 3600:.2f} h of audio, {r['utterances']} utterances "
         f"read; false activations {r['activations']} ({r['per_hour']:.2f}/h), everything said "
-        f"{len(r['said'])} ({r['replies_per_hour']:.2f}/h); RTF {r['rtf']:.3f} "
+        f"{len(r['said'])} ({r['replies_per_hour']:.2f}/h; {r['cues']} of it routine cues); "
+        f"RTF {r['rtf']:.3f} "
         f"({r['rtf_unpaced']:.3f} outside paced follow-up windows)"
     )
     first, last = r["rss"][0], r["rss"][-1]
@@ -563,7 +580,8 @@ def print_result(r: dict) -> None:
         f"peak {last[1]:.1f} MB"
     )
     for a in r["said"]:
-        print(f"        at {a.audio_s / 60:6.2f} min heard {a.heard!r} -> said {a.said[:70]!r}")
+        said = f"{'cue' if a.cue else 'said'} {a.said[:70]!r}"
+        print(f"        at {a.audio_s / 60:6.2f} min heard {a.heard!r} -> {said}")
     near = r["near_misses"]
     print(f"        near misses (the wake phrase at similarity 0.6, not 0.75): {len(near)}")
     for text in near[:10]:

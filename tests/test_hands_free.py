@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,32 @@ def test_wake_mode_needs_the_phrase_except_in_the_follow_up_window() -> None:
     gate.open(now_s=110.0)
     gate.close()
     assert gate.admit("and heat or ice", now_s=110.5) is None
+
+
+def test_each_alternative_passes_the_gate_like_the_best_hypothesis() -> None:
+    """The n-best alternatives of a request said by name lose the wake phrase too, and
+    one without it is dropped: it is no reading of a request said by name."""
+    from voiceback.types import Transcript
+
+    heard = Transcript(
+        "hey coach set the pain wipe an anti after the break",  # a television, 30-min soak
+        0.58,
+        3.0,
+        alternatives=(
+            "the coach set the pain wipe an anti after the break",
+            "hey coach set the pain wipe an anti after the breathe",
+        ),
+    )
+    gate = Gate("wake", "hey coach", follow_up_s=8.0)
+    admitted = gate.admit_heard(heard, now_s=1.0)
+    assert admitted is not None
+    assert admitted.text == "set the pain wipe an anti after the break"
+    assert admitted.alternatives == ("set the pain wipe an anti after the breathe",)
+    assert gate.admit_heard(Transcript("the coach was late", 0.9, 1.0), now_s=1.0) is None
+    gate.open(now_s=1.0)  # a follow-up: every hypothesis is a reading
+    admitted = gate.admit_heard(replace(heard, text="and for how long"), now_s=2.0)
+    assert admitted is not None
+    assert admitted.alternatives == tuple(a.removeprefix("hey coach ") for a in heard.alternatives)
 
 
 def test_always_mode_considers_everything() -> None:
@@ -172,3 +199,101 @@ def test_an_unsure_recognizer_asks_again_except_for_a_red_flag(
                           reason="silence"))  # fmt: skip
     replies = [line for line in shown if line.startswith("voiceback> ")]
     assert len(replies) == 1 and answer in replies[0].lower(), shown
+
+
+def test_a_follow_up_not_for_us_is_asked_again_once_then_ignored(
+    tmp_path: Path, model_dir: Path
+) -> None:
+    """In a 30-minute soak a television line started breathing, and the follow-up
+    windows then took in the programme: each unclear line got "say that again" or
+    "I didn't catch that", which opened the window again, 25 times. A follow-up that
+    isn't for us is now asked again once in a row, then ignored; a request for us, or
+    the wake phrase, makes the next one count again."""
+    from test_faults import Room
+
+    from voiceback.audio import Endpointer
+    from voiceback.commands import build_assistant
+    from voiceback.config import Settings
+    from voiceback.hands_free import HandsFree
+    from voiceback.listening import Listener, Utterance
+    from voiceback.stt import make_recognizer
+    from voiceback.types import Transcript
+
+    settings = Settings(speak=False, data_dir=tmp_path, models_dir=model_dir.parent)
+    assistant = build_assistant(settings, speak=False, allow_timers=True)
+    shown: list[str] = []
+    loop = HandsFree(
+        Room([], lambda _: None, threading.Event()),  # type: ignore[arg-type]  # not read
+        Listener(Endpointer(), make_recognizer("pocketsphinx", settings.models_dir)),
+        assistant,
+        Gate("wake", "hey coach", follow_up_s=60.0),
+        chime=lambda: None,
+        show=shown.append,
+    )
+
+    def hear(text: str, confidence: float = 0.8) -> str | None:
+        """What it says to `text`, None for nothing."""
+        before = len(shown)
+        loop.handle(Utterance(Transcript(text, confidence, 3.0), start_s=0.5, end_s=3.5,
+                              decided_s=3.9, finish_ms=20.0, reason="silence"))  # fmt: skip
+        replies = [line for line in shown[before:] if line.startswith("voiceback> ")]
+        assert len(replies) <= 1, replies
+        return replies[0].lower() if replies else None
+
+    garble = "show we have posture the knife work with did freeze"  # heard in the soak
+    assert "sit" in (hear("hey coach how should i sit") or "")
+    assert "didn't catch" in (hear("the shock you kindly fresh log all this morning") or "")
+    assert hear(garble) is None  # a second in a row: ignored
+    assert hear("i with get on does it what's the", confidence=0.1) is None  # unsure, too
+    assert "stretch" in (hear("what stretches can i do") or "")  # for us: answered
+    assert "say that again" in (hear("i with get on does it what's the", confidence=0.1) or "")
+    assert hear("why please a six a will have to get up a three") is None
+    assert hear(f"hey coach {garble}") is not None  # by name: always answered
+    assert hear(garble) is not None  # and the next follow-up counts again
+    assert hear(garble) is None
+    assert "doctor" in (hear("my leg is numb and tingling") or "")  # a red flag always is
+
+
+def test_a_television_line_heard_with_the_wake_phrase_does_not_start_a_routine(
+    tmp_path: Path, model_dir: Path
+) -> None:
+    """What the 30-minute soak heard (recognizer output as it was): the best hypothesis
+    of "the coach said the team lacked energy after the break" had the wake phrase, and
+    its alternative "hey coach ... after the breathe", read with the wake phrase left in,
+    started the breathing routine. Read without it, nothing is sure: asked again."""
+    from test_faults import Room
+
+    from voiceback.audio import Endpointer
+    from voiceback.commands import build_assistant
+    from voiceback.config import Settings
+    from voiceback.hands_free import HandsFree
+    from voiceback.listening import Listener, Utterance
+    from voiceback.stt import make_recognizer
+    from voiceback.types import Transcript
+
+    settings = Settings(speak=False, data_dir=tmp_path, models_dir=model_dir.parent)
+    assistant = build_assistant(settings, speak=False, allow_timers=True)
+    shown: list[str] = []
+    loop = HandsFree(
+        Room([], lambda _: None, threading.Event()),  # type: ignore[arg-type]  # not read
+        Listener(Endpointer(), make_recognizer("pocketsphinx", settings.models_dir)),
+        assistant,
+        Gate("wake", "hey coach", follow_up_s=8.0),
+        chime=lambda: None,
+        show=shown.append,
+    )
+    heard = Transcript(
+        "hey coach set the pain wipe an anti after the break",
+        0.578,
+        3.0,
+        alternatives=(
+            "the coach set the pain wipe an anti after the break",
+            "hey coach set the pain wipe an anti after the breathe",
+            "hey coach set fifteen wipe an anti after the break",
+        ),
+    )
+    loop.handle(Utterance(heard, start_s=0.5, end_s=3.5, decided_s=3.9, finish_ms=20.0,
+                          reason="silence"))  # fmt: skip
+    replies = [line for line in shown if line.startswith("voiceback> ")]
+    assert len(replies) == 1 and "didn't catch" in replies[0], replies
+    assert not assistant.tick(), "no routine was started"

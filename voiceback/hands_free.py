@@ -96,6 +96,10 @@ class Gate:
     def awake(self, now_s: float) -> bool:
         return now_s < self.awake_until_s
 
+    def named(self, text: str) -> bool:
+        """Whether `text` starts with the wake phrase: said to us by name."""
+        return strip_wake(text, self.wake_phrase) is not None
+
     def admit(self, text: str, now_s: float) -> str | None:
         """The request in `text` to consider, "" for the wake phrase alone, None to ignore."""
         rest = strip_wake(text, self.wake_phrase)
@@ -110,6 +114,20 @@ class Gate:
 
     def close(self) -> None:
         self.awake_until_s = 0.0
+
+    def admit_heard(self, transcript: Transcript, now_s: float) -> Transcript | None:
+        """`transcript` with its text and each n-best alternative replaced by the
+        request in it (`admit`), the alternatives that would not be admitted dropped;
+        None to ignore. An alternative without the wake phrase is no reading of a
+        request said by name: a television's "the coach said the team lacked energy
+        after the break" was heard as "hey coach set the pain ... after the break",
+        with "the coach set the pain ..." first among the alternatives, and "hey coach
+        ... after the breathe", read with its wake phrase, started breathing."""
+        request = self.admit(transcript.text, now_s)
+        if request is None:
+            return None
+        alternatives = tuple(r for a in transcript.alternatives if (r := self.admit(a, now_s)))
+        return replace(transcript, text=request, alternatives=alternatives)
 
 
 class HandsFree:
@@ -139,6 +157,10 @@ class HandsFree:
         self.show = show
         self.barge_in = barge_in
         self._interruption: Understanding | None = None
+        self._asked_again = False
+        """A follow-up (heard in the window, not by name) was not for us and was asked
+        again: the next one that isn't is ignored, so talk nearby (a television) can't
+        keep the window open with "say that again" after "say that again"."""
 
     def run(self, stop: threading.Event) -> None:
         self.stopping = stop
@@ -216,7 +238,8 @@ class HandsFree:
         stt_ms = utterance.finish_ms + (time.perf_counter() - reading_started) * 1000
         self._record(utterance)
         text = transcript.text
-        request = self.gate.admit(text, now)
+        admitted = self.gate.admit_heard(transcript, now)
+        request = None if admitted is None else admitted.text
         heard_log.info("heard %r (%.2f) -> %r", text, transcript.confidence, request)
         log.info(
             "utterance",
@@ -227,28 +250,52 @@ class HandsFree:
                 admitted=request is not None,
             ),
         )
-        if request is None:
+        if admitted is None:
             self.listener.expect("")
             return
         self.assistant.on_event(Event(EventKind.HEARD, {"text": text}))
-        if not request:
+        follow_up = awake and not self.gate.named(text)
+        if not follow_up:
+            self._asked_again = False
+        if not admitted.text:
             self.chime()
             self.gate.open(time.monotonic())
             self._resume()
             return
         asked = awake or self.gate.mode == "wake"
-        transcript = replace(transcript, text=request)
+        transcript = admitted
         unsure = transcript.confidence < MIN_STT_CONFIDENCE
         understand = self.assistant.nlu.understand
         if unsure and asked and not holds_red_flag(understand, transcript, leaning=True):
-            self._reply(SAY_AGAIN, expect=self.listener.expected)  # a red flag is never asked again
+            # A red flag is never asked again; a follow-up only once in a row.
+            if not self._ask_again(follow_up, utterance):
+                self._reply(SAY_AGAIN, expect=self.listener.expected)
             return
-        self._answer(utterance, transcript, asked, stt_ms)
+        self._answer(utterance, transcript, asked, follow_up, stt_ms)
+
+    def _ask_again(self, follow_up: bool, utterance: Utterance) -> bool:
+        """A follow-up that isn't for us: True to ignore it, because the last one was
+        already asked again (listening on as before); else it is asked again, once."""
+        if follow_up and self._asked_again:
+            log.info("a second follow-up not for us; ignored")
+            self.listener.expect(utterance.expected)
+            return True
+        self._asked_again = follow_up
+        return False
 
     def _answer(
-        self, utterance: Utterance, transcript: Transcript, asked: bool, stt_ms: float
+        self,
+        utterance: Utterance,
+        transcript: Transcript,
+        asked: bool,
+        follow_up: bool,
+        stt_ms: float,
     ) -> None:
-        """Understand the request, reply, and log the turn's stage timings (--verbose)."""
+        """Understand the request, reply, and log the turn's stage timings (--verbose).
+
+        `asked`: said by name, or in a follow-up window; otherwise ("always" mode) only
+        a request clearly for us is answered. A follow-up that isn't is answered (asked
+        again) once in a row, then ignored until one is or the wake phrase is heard."""
         understand = self.assistant.nlu.understand
         nlu_ms: list[float] = []
 
@@ -263,8 +310,10 @@ class HandsFree:
         turn_started = time.perf_counter()
         heard, reply = self.assistant.turn_with(understood)
         turn_ms = (time.perf_counter() - turn_started) * 1000
-        if not asked and not reply.red_flag and not (heard and for_us(heard)):
-            return  # "always" mode: not clearly for us; say nothing
+        if reply.red_flag or (heard and for_us(heard)):
+            self._asked_again = False
+        elif not asked or self._ask_again(follow_up, utterance):
+            return  # not clearly for us, and not asked for (or asked again already)
         self.show(f"you> {transcript.text}")
         tts_started = time.perf_counter()
         self._reply(reply.text, expect=reply.expect)
