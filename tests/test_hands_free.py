@@ -24,6 +24,7 @@ from pulse_fixtures import PulseServer
 
 from voiceback.config import REPO_ROOT
 from voiceback.hands_free import Gate, strip_wake
+from voiceback.types import Transcript
 
 
 @pytest.mark.parametrize(
@@ -57,8 +58,6 @@ def test_wake_mode_needs_the_phrase_except_in_the_follow_up_window() -> None:
 def test_each_alternative_loses_the_wake_phrase_like_the_best_hypothesis() -> None:
     """The n-best alternatives of a request said by name lose the words the wake phrase
     took, heard as the phrase or not; a follow-up's lose a wake phrase if they have one."""
-    from voiceback.types import Transcript
-
     heard = Transcript(
         "hey coach set the pain wipe an anti after the break",  # a television, 30-min soak
         0.58,
@@ -183,32 +182,10 @@ def test_an_unsure_recognizer_asks_again_except_for_a_red_flag(
     is answered and a possible one ("... all tingly" heard as "... all day") asked
     about, never asked again; anything else that unsure is asked again. A little surer
     (MIN_STT_CONFIDENCE + 0.1), a request is answered only if it is read surely."""
-    from test_faults import Room
+    from voiceback.hands_free import MIN_STT_CONFIDENCE
 
-    from voiceback.audio import Endpointer
-    from voiceback.commands import build_assistant
-    from voiceback.config import Settings
-    from voiceback.hands_free import MIN_STT_CONFIDENCE, HandsFree
-    from voiceback.listening import Listener, Utterance
-    from voiceback.stt import make_recognizer
-    from voiceback.types import Transcript
-
-    settings = Settings(speak=False, data_dir=tmp_path, models_dir=model_dir.parent)
-    assistant = build_assistant(settings, speak=False, allow_timers=True)
-    shown: list[str] = []
-    loop = HandsFree(
-        Room([], lambda _: None, threading.Event()),  # type: ignore[arg-type]  # not read
-        Listener(Endpointer(), make_recognizer("pocketsphinx", settings.models_dir)),
-        assistant,
-        Gate("wake", "hey coach", follow_up_s=8.0),
-        chime=lambda: None,
-        show=shown.append,
-    )
-    transcript = Transcript(heard, MIN_STT_CONFIDENCE - below, 3.0)
-    loop.handle(Utterance(transcript, start_s=0.5, end_s=3.5, decided_s=3.9, finish_ms=20.0,
-                          reason="silence"))  # fmt: skip
-    replies = [line for line in shown if line.startswith("voiceback> ")]
-    assert len(replies) == 1 and answer in replies[0].lower(), shown
+    reply = Heard(tmp_path, model_dir).say(Transcript(heard, MIN_STT_CONFIDENCE - below, 3.0))
+    assert reply is not None and answer in reply
 
 
 def test_a_follow_up_not_for_us_is_asked_again_once_then_ignored(
@@ -219,36 +196,10 @@ def test_a_follow_up_not_for_us_is_asked_again_once_then_ignored(
     "I didn't catch that", which opened the window again, 25 times. A follow-up that
     isn't for us is now asked again once in a row, then ignored; a request for us, or
     the wake phrase, makes the next one count again."""
-    from test_faults import Room
-
-    from voiceback.audio import Endpointer
-    from voiceback.commands import build_assistant
-    from voiceback.config import Settings
-    from voiceback.hands_free import HandsFree
-    from voiceback.listening import Listener, Utterance
-    from voiceback.stt import make_recognizer
-    from voiceback.types import Transcript
-
-    settings = Settings(speak=False, data_dir=tmp_path, models_dir=model_dir.parent)
-    assistant = build_assistant(settings, speak=False, allow_timers=True)
-    shown: list[str] = []
-    loop = HandsFree(
-        Room([], lambda _: None, threading.Event()),  # type: ignore[arg-type]  # not read
-        Listener(Endpointer(), make_recognizer("pocketsphinx", settings.models_dir)),
-        assistant,
-        Gate("wake", "hey coach", follow_up_s=60.0),
-        chime=lambda: None,
-        show=shown.append,
-    )
+    loop = Heard(tmp_path, model_dir, follow_up_s=60.0)
 
     def hear(text: str, confidence: float = 0.8) -> str | None:
-        """What it says to `text`, None for nothing."""
-        before = len(shown)
-        loop.handle(Utterance(Transcript(text, confidence, 3.0), start_s=0.5, end_s=3.5,
-                              decided_s=3.9, finish_ms=20.0, reason="silence"))  # fmt: skip
-        replies = [line for line in shown[before:] if line.startswith("voiceback> ")]
-        assert len(replies) <= 1, replies
-        return replies[0].lower() if replies else None
+        return loop.say(Transcript(text, confidence, 3.0))
 
     garble = "show we have posture the knife work with did freeze"  # heard in the soak
     assert "sit" in (hear("hey coach how should i sit") or "")
@@ -271,27 +222,7 @@ def test_a_television_line_heard_with_the_wake_phrase_does_not_start_a_routine(
     of "the coach said the team lacked energy after the break" had the wake phrase, and
     its alternative "hey coach ... after the breathe", read with the wake phrase left in,
     started the breathing routine. Read without it, nothing is sure: asked again."""
-    from test_faults import Room
-
-    from voiceback.audio import Endpointer
-    from voiceback.commands import build_assistant
-    from voiceback.config import Settings
-    from voiceback.hands_free import HandsFree
-    from voiceback.listening import Listener, Utterance
-    from voiceback.stt import make_recognizer
-    from voiceback.types import Transcript
-
-    settings = Settings(speak=False, data_dir=tmp_path, models_dir=model_dir.parent)
-    assistant = build_assistant(settings, speak=False, allow_timers=True)
-    shown: list[str] = []
-    loop = HandsFree(
-        Room([], lambda _: None, threading.Event()),  # type: ignore[arg-type]  # not read
-        Listener(Endpointer(), make_recognizer("pocketsphinx", settings.models_dir)),
-        assistant,
-        Gate("wake", "hey coach", follow_up_s=8.0),
-        chime=lambda: None,
-        show=shown.append,
-    )
+    loop = Heard(tmp_path, model_dir)
     heard = Transcript(
         "hey coach set the pain wipe an anti after the break",
         0.578,
@@ -302,8 +233,42 @@ def test_a_television_line_heard_with_the_wake_phrase_does_not_start_a_routine(
             "hey coach set fifteen wipe an anti after the break",
         ),
     )
-    loop.handle(Utterance(heard, start_s=0.5, end_s=3.5, decided_s=3.9, finish_ms=20.0,
-                          reason="silence"))  # fmt: skip
-    replies = [line for line in shown if line.startswith("voiceback> ")]
-    assert len(replies) == 1 and "didn't catch" in replies[0], replies
-    assert not assistant.tick(), "no routine was started"
+    assert "didn't catch" in (loop.say(heard) or "")
+    assert not loop.assistant.tick(), "no routine was started"
+
+
+class Heard:
+    """The real loop (NLU, dialog, assistant; speaker off) handed transcripts as if
+    heard: `say(transcript)` is what it replies, None for nothing."""
+
+    def __init__(self, tmp_path: Path, model_dir: Path, follow_up_s: float = 8.0) -> None:
+        from test_faults import Room
+
+        from voiceback.audio import Endpointer
+        from voiceback.commands import build_assistant
+        from voiceback.config import Settings
+        from voiceback.hands_free import HandsFree
+        from voiceback.listening import Listener
+        from voiceback.stt import make_recognizer
+
+        settings = Settings(speak=False, data_dir=tmp_path, models_dir=model_dir.parent)
+        self.assistant = build_assistant(settings, speak=False, allow_timers=True)
+        self.shown: list[str] = []
+        self.loop = HandsFree(
+            Room([], lambda _: None, threading.Event()),  # type: ignore[arg-type]  # not read
+            Listener(Endpointer(), make_recognizer("pocketsphinx", settings.models_dir)),
+            self.assistant,
+            Gate("wake", "hey coach", follow_up_s=follow_up_s),
+            chime=lambda: None,
+            show=self.shown.append,
+        )
+
+    def say(self, transcript: Transcript) -> str | None:
+        from voiceback.listening import Utterance
+
+        before = len(self.shown)
+        self.loop.handle(Utterance(transcript, start_s=0.5, end_s=3.5, decided_s=3.9,
+                                   finish_ms=20.0, reason="silence"))  # fmt: skip
+        replies = [line for line in self.shown[before:] if line.startswith("voiceback> ")]
+        assert len(replies) <= 1, replies
+        return replies[0].removeprefix("voiceback> ").lower() if replies else None
