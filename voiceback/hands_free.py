@@ -280,14 +280,15 @@ class HandsFree:
         understand = self.assistant.nlu.understand
         if unsure and asked and not holds_red_flag(understand, transcript, leaning=True):
             # A red flag is never asked again; a follow-up only once in a row.
-            if not self._ask_again(follow_up, utterance):
+            if not self._ignore_miss(follow_up, utterance):
                 self._reply(SAY_AGAIN, expect=self.listener.expected)
             return
         self._answer(utterance, transcript, asked, follow_up, stt_ms)
 
-    def _ask_again(self, follow_up: bool, utterance: Utterance) -> bool:
-        """A follow-up that isn't for us: True to ignore it, because the last one was
-        already asked again (listening on as before); else it is asked again, once."""
+    def _ignore_miss(self, follow_up: bool, utterance: Utterance) -> bool:
+        """An utterance it was asked for but can't act on: True to ignore it (listening
+        on as before), a follow-up after a follow-up that was already asked again; False
+        to ask again, which a follow-up gets once in a row."""
         if follow_up and self._asked_again:
             log.info("a second follow-up not for us; ignored")
             self.listener.expect(utterance.expected)
@@ -324,7 +325,7 @@ class HandsFree:
         turn_ms = (time.perf_counter() - turn_started) * 1000
         if reply.red_flag or (heard and for_us(heard)):
             self._asked_again = False
-        elif not asked or self._ask_again(follow_up, utterance):
+        elif not asked or self._ignore_miss(follow_up, utterance):
             return  # not clearly for us, and not asked for (or asked again already)
         self.show(f"you> {transcript.text}")
         tts_started = time.perf_counter()
