@@ -14,6 +14,7 @@ recognizers.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -25,7 +26,8 @@ from voiceback.config import Settings
 from voiceback.knowledge import load_knowledge
 from voiceback.listening import Listener, complete_request
 from voiceback.nlu import NLU
-from voiceback.stt import make_recognizer
+from voiceback.stt import Recognizer, make_recognizer
+from voiceback.types import Understanding
 
 SLOW = (
     "can you tell me about the | stretches for my hips",
@@ -40,6 +42,32 @@ SLOW = (
 )
 
 
+def heard_slowly(
+    recognizer: Recognizer,
+    spare: Recognizer,
+    understand: Callable[[str], Understanding],
+    parts: str,
+    warm: Iterable[str] = (),
+    **timing: float,
+) -> list[str]:
+    """What the listener, as in `run`, makes of `parts` said slowly with a 1.2 s pause
+    at "|": one transcript per utterance. First both recognizers decode each of `warm`
+    (their state carries over from one utterance to the next)."""
+    for text in warm:
+        for engine in (recognizer, spare):
+            with WavSource(speech(text).path) as source:
+                list(Listener(Endpointer(), engine).utterances(source))
+    with WavSource(speech(parts, speed=0.75, pause_s=1.2).path) as source:
+        listener = Listener(
+            Endpointer(),
+            recognizer,
+            is_complete=complete_request(understand),
+            second_opinion=spare,
+            **timing,
+        )
+        return [u.transcript.text for u in listener.utterances(source)]
+
+
 def main() -> None:
     timing = {}
     if len(sys.argv) == 3:
@@ -52,20 +80,9 @@ def main() -> None:
     others = [t for _, intent in knowledge.intents.items() for t in intent.checks[:1]]
     cut = total = 0
     for first in range(0, 40, 5):
-        for text in others[first : first + 5]:
-            for engine in (recognizer, second):
-                with WavSource(speech(text).path) as source:
-                    list(Listener(Endpointer(), engine).utterances(source))
-        for parts in SLOW:
-            with WavSource(speech(parts, speed=0.75, pause_s=1.2).path) as source:
-                listener = Listener(
-                    Endpointer(),
-                    recognizer,
-                    is_complete=complete_request(nlu.understand),
-                    second_opinion=second,
-                    **timing,
-                )
-                heard = [u.transcript.text for u in listener.utterances(source)]
+        for i, parts in enumerate(SLOW):
+            warm = others[first : first + 5] if i == 0 else ()
+            heard = heard_slowly(recognizer, second, nlu.understand, parts, warm, **timing)
             total += 1
             if len(heard) != 1:
                 cut += 1

@@ -34,6 +34,10 @@ from voiceback.routines import load_routines
 from voiceback.stt import make_recognizer
 from voiceback.types import InputError, Transcript
 
+sys.path.insert(0, str(REPO_ROOT / "bench"))
+
+from slow_speakers import heard_slowly
+
 
 @pytest.fixture(scope="module")
 def recognizer(model_dir: Path):  # type: ignore[no-untyped-def]
@@ -322,16 +326,13 @@ def test_a_slow_speaker_who_pauses_mid_sentence_is_not_cut_off(
     parts: str,
 ) -> None:
     """Fresh recognizers: what earlier tests decoded would change what is heard."""
-    sample = speech(parts, speed=0.75, pause_s=1.2)
-    with WavSource(sample.path) as source:
-        listener = Listener(
-            Endpointer(),
-            make_recognizer("pocketsphinx", model_dir.parent),
-            is_complete=complete_request(nlu.understand),
-            second_opinion=make_recognizer("pocketsphinx", model_dir.parent, spare=True),
-        )
-        heard = list(listener.utterances(source))
-    assert len(heard) == 1, [u.transcript.text for u in heard]
+    heard = heard_slowly(
+        make_recognizer("pocketsphinx", model_dir.parent),
+        make_recognizer("pocketsphinx", model_dir.parent, spare=True),
+        nlu.understand,
+        parts,
+    )
+    assert len(heard) == 1, heard
 
 
 def test_an_unsure_second_opinion_does_not_cut_a_pausing_speaker_off(
@@ -343,27 +344,19 @@ def test_an_unsure_second_opinion_does_not_cut_a_pausing_speaker_off(
     complete request with an unsure last word (0.05): that verdict counts only at the
     check it was given at, so the 1.2 s pause is waited out (had it held while the
     partial stayed "how long should i", the speaker was cut off)."""
-    recognizer = make_recognizer("pocketsphinx", model_dir.parent)
-    spare = make_recognizer("pocketsphinx", model_dir.parent, spare=True)
-    for text in (
-        "what stretch helps a cramped calf",
-        "anything i can take to take the edge off",
-        "how long is this likely to go on",
-        "where has this spasm come from",
-        "could anxiety be behind my back spasms",
-    ):
-        for engine in (recognizer, spare):
-            with WavSource(speech(text).path) as source:
-                list(Listener(Endpointer(), engine).utterances(source))
-    sample = speech("how long should i | keep the ice on my back", speed=0.75, pause_s=1.2)
-    with WavSource(sample.path) as source:
-        listener = Listener(
-            Endpointer(),
-            recognizer,
-            is_complete=complete_request(nlu.understand),
-            second_opinion=spare,
-        )
-        heard = [u.transcript.text for u in listener.utterances(source)]
+    heard = heard_slowly(
+        make_recognizer("pocketsphinx", model_dir.parent),
+        make_recognizer("pocketsphinx", model_dir.parent, spare=True),
+        nlu.understand,
+        "how long should i | keep the ice on my back",
+        warm=(
+            "what stretch helps a cramped calf",
+            "anything i can take to take the edge off",
+            "how long is this likely to go on",
+            "where has this spasm come from",
+            "could anxiety be behind my back spasms",
+        ),
+    )
     assert len(heard) == 1, heard
 
 
