@@ -61,6 +61,38 @@ def test_listener_finds_and_transcribes_one_utterance(recognizer) -> None:  # ty
     assert 0.0 <= heard[0].transcript.confidence <= 1.0
 
 
+class Recording:
+    """A real recognizer that also keeps the audio it was given since its last reset."""
+
+    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        self.inner = inner
+        self.fed = b""
+
+    def reset(self) -> None:
+        self.fed = b""
+        self.inner.reset()
+
+    def accept(self, pcm: bytes):  # type: ignore[no-untyped-def]
+        self.fed += pcm
+        return self.inner.accept(pcm)
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self.inner, name)
+
+
+@pytest.mark.parametrize("chunk_ms", [20, 30, 50, 100])
+def test_the_recognizer_hears_the_utterance_whole(recognizer, chunk_ms: int) -> None:  # type: ignore[no-untyped-def]
+    """The start is decided mid-chunk; the rest of that chunk must reach the recognizer
+    too (it once got a 10-30 ms hole in the first word)."""
+    recording = Recording(recognizer)
+    sample = speech("seven")
+    with WavSource(sample.path, chunk_ms=chunk_ms) as source:
+        heard = list(Listener(Endpointer(), recording).utterances(source))
+    assert len(heard) == 1
+    assert len(recording.fed) >= len(heard[0].pcm)
+    assert recording.fed[: len(heard[0].pcm)] == heard[0].pcm
+
+
 def test_a_complete_request_is_answered_sooner(recognizer) -> None:  # type: ignore[no-untyped-def]
     sample = speech("is this serious", tail_s=3.0)
 
