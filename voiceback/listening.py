@@ -358,6 +358,7 @@ class Listener:
         if kind == self.expected:
             return
         self.recognizer.restrict(EXPECTED_PHRASES[kind] if kind else None)
+        self.endpointer.expect_short_answer(bool(kind))
         self.expected = kind
 
     def reread(self, utterance: Utterance) -> Transcript:

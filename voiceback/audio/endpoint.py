@@ -8,8 +8,10 @@ next door - sets the bar instead of being taken for speech.
 
 - Start: frames over both `floor + start_db` and `ceiling + start_margin_db` add up to
   `min_speech_s` within `start_window_s`. A click or a short cough does not; a short
-  "yes" does. The start is dated at the first of those frames and the utterance keeps
-  `preroll_s` of audio before it.
+  "yes" does. While a short answer is expected (`expect_short_answer`: a pain score, a
+  yes or no) `short_answer_speech_s` is enough: in noise a one-word "two" or "eight"
+  is over the bar for less than `min_speech_s`. The start is dated at the first of
+  those frames and the utterance keeps `preroll_s` of audio before it.
 - Still speaking: the level smoothed over 100 ms stays over the (smoothed) floor and
   ceiling by `continue_db` / `continue_margin_db`.
 - End: nothing spoken for the hangover. The caller may change the hangover while an
@@ -52,6 +54,9 @@ class EndpointerConfig:
     """Frames quieter than this (band level) are never speech, whatever the noise."""
     min_speech_s: float = 0.18
     """Loud time needed to start; clicks and coughs shorter than this are ignored."""
+    short_answer_speech_s: float = 0.10
+    """Loud time needed while a short answer is expected (`expect_short_answer`): a cough
+    may then start an utterance, which the answer grammar hears as unsure."""
     start_window_s: float = 0.6
     hangover_s: float = 1.4
     """Default trailing silence that ends an utterance."""
@@ -113,6 +118,7 @@ class Endpointer:
         self._meter = BandMeter(self.frame_samples)
         self.noise = NoiseModel(self._frames_in(c.noise_window_s), self._frames_in(0.2))
         self.default_hangover_s = c.hangover_s
+        self._min_speech_frames = self._frames_in(c.min_speech_s)
         self.reset()
 
     def _frames_in(self, seconds: float) -> int:
@@ -150,6 +156,15 @@ class Endpointer:
         if seconds <= 0:
             raise ValueError(f"hangover must be positive, got {seconds}")
         self._hangover_s = seconds
+
+    def expect_short_answer(self, expected: bool) -> None:
+        """From the next start on, let `short_answer_speech_s` of loud time start an
+        utterance (True, a question was asked) or `min_speech_s` (False). Kept until
+        changed, across utterances and `reset`."""
+        c = self.config
+        self._min_speech_frames = self._frames_in(
+            c.short_answer_speech_s if expected else c.min_speech_s
+        )
 
     @property
     def in_speech(self) -> bool:
@@ -212,7 +227,7 @@ class Endpointer:
         if not loud:
             smoothed_quiet = not any(flags[-_SMOOTH_FRAMES:])
             self.noise.add(frame.raw_db, frame.smooth_db if smoothed_quiet else None)
-        if sum(flags) < self._frames_in(c.min_speech_s):
+        if sum(flags) < self._min_speech_frames:
             return None
         speech_frames = len(flags) - flags.index(True)
         kept = min(len(self._recent), speech_frames + self._frames_in(c.preroll_s))
