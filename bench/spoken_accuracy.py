@@ -14,7 +14,8 @@ Red flags are counted on every red_flag check (49), not only the first PER_LABEL
 leaned to red_flag without one (the reply asks about the warning signs, see
 `listening.leans_to_red_flag`). False ones are counted on the other labels' checks.
 "As `listen` acts" splits the checks into answered right, asked again (recognizer or
-classifier unsure, `listening.doubt`, or asked about a red flag) and answered wrong.
+classifier unsure, `listening.doubt`, or asked about a red flag; also when the endpointer
+found no utterance at all, counted apart as "nothing heard") and answered wrong.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ def main() -> None:
         for noise, snr in CONDITIONS:
             right = flagged = asked = flags = false_flags = false_asks = 0
             acted = {"right": 0, "again": 0, "wrong": 0}
+            unheard = 0  # no utterance found: the person has to say it again
             audio_s = cpu_s = 0.0
             for index, (text, label) in enumerate(checks + more_flags):
                 sample = speech(text, engine=engine, voice=name, noise=noise, snr_db=snr)
@@ -71,7 +73,10 @@ def main() -> None:
                     intent, red, check, again = None, False, False, True
                 if index < len(checks):
                     right += intent == label
-                    unsure = min(u.transcript.confidence for u in heard) < MIN_STT_CONFIDENCE
+                    unheard += not heard
+                    unsure = min((u.transcript.confidence for u in heard), default=0.0) < (
+                        MIN_STT_CONFIDENCE
+                    )
                     again = again or check or (unsure and not red)
                     acted["again" if again else "right" if intent == label else "wrong"] += 1
                 if label == "red_flag":
@@ -85,7 +90,8 @@ def main() -> None:
                 f"(n={len(checks)})  red flags: urgent {flagged}/{flags}, asked about "
                 f"{asked} more; false: urgent {false_flags}/{others}, asked {false_asks}  "
                 f"CPU/audio {cpu_s / audio_s:.3f}\n{'':27s} as `listen` acts: answered right "
-                f"{acted['right']}, asked again {acted['again']}, answered wrong {acted['wrong']}",
+                f"{acted['right']}, asked again {acted['again']} (nothing heard: {unheard}), "
+                f"answered wrong {acted['wrong']}",
                 flush=True,
             )
 
