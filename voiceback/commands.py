@@ -312,14 +312,19 @@ def train(settings: Settings, out: Path | None) -> int:
 
 def _train_speech(knowledge: Knowledge, folder: Path, wake_phrase: str) -> None:
     """The pocketsphinx domain language model: every training example, also after the
-    wake phrase ("hey coach how should i sit"), and the wake phrase alone."""
-    from voiceback.stt.pocketsphinx import build_language_model
+    wake phrase ("hey coach how should i sit"), the wake phrase alone, and everyday
+    English words as unigrams (`everyday_words`)."""
+    from voiceback.stt.pocketsphinx import build_language_model, everyday_words
 
     examples = [text for text, _ in knowledge.training()]
     wake = normalize(wake_phrase)
     sentences = [*examples, *(f"{wake} {text}" for text in examples), wake, wake]
-    model = build_language_model(sentences, folder)
-    print(f"built the speech language model from {len(sentences)} sentences -> {folder}")
+    everyday = everyday_words()
+    model = build_language_model(sentences, folder, everyday=everyday)
+    print(
+        f"built the speech language model from {len(sentences)} sentences and the "
+        f"{len(everyday)} likeliest words of pocketsphinx's English model -> {folder}"
+    )
     if model.generated:
         print(
             f"{len(model.generated)} words were not in the pronouncing dictionary and got "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from voiceback.stt.pocketsphinx import (
     PocketsphinxRecognizer,
     build_language_model,
     cmudict_path,
+    everyday_words,
     find_language_model,
 )
 from voiceback.types import ContentError, ModelMissing, RecognizerError
@@ -70,6 +72,55 @@ def test_built_language_model_is_arpa_over_the_sentences(
     assert find_language_model(domain_model.lm_path.parent) == LanguageModelFiles(
         domain_model.lm_path, domain_model.dict_path
     )
+
+
+def test_everyday_words_are_the_generic_models_likeliest() -> None:
+    words = everyday_words(200)
+    assert len(words) == 200
+    assert list(words)[:3] == ["the", "to", "i"]
+    probabilities = list(words.values())
+    assert probabilities == sorted(probabilities, reverse=True)
+    assert 0.02 < words["the"] < 0.1 and 0.0 < probabilities[-1] < words["back"] < 0.01
+    assert all(w.replace("'", "").isalpha() and w.islower() for w in words)
+    assert everyday_words(0) == {}
+
+
+def _unigrams(arpa: str) -> dict[str, float]:
+    section = arpa.split("\\1-grams:\n")[1].split("\n\n")[0]
+    return {line.split()[1]: 10 ** float(line.split()[0]) for line in section.splitlines()}
+
+
+def test_everyday_words_join_the_model_as_unigrams_with_their_share(tmp_path: Path) -> None:
+    everyday = {"kitchen": 0.0006, "garden": 0.0004, "spasm": 0.01}  # spasm: a domain word
+    model = build_language_model(DOMAIN_SENTENCES, tmp_path, everyday=everyday, everyday_mass=0.1)
+    arpa = model.lm_path.read_text()
+    words = {w for s in DOMAIN_SENTENCES for w in s.split()}
+    assert f"ngram 1={len(words) + 2 + 2}" in arpa
+    unigrams = _unigrams(arpa)
+    share = (unigrams["kitchen"] + unigrams["garden"]) / sum(unigrams.values())
+    assert share == pytest.approx(0.1, abs=0.002)
+    assert unigrams["kitchen"] / unigrams["garden"] == pytest.approx(1.5, rel=0.01)
+    assert " kitchen " not in arpa.split("\\2-grams:")[1]  # a unigram only
+    entries = read_pronunciations(model.dict_path, ["kitchen", "garden"])
+    assert set(entries) == {"kitchen", "garden"}
+    plain = _unigrams(
+        build_language_model(DOMAIN_SENTENCES, tmp_path / "plain").lm_path.read_text()
+    )
+    assert math.isclose(plain["spasm"] / plain["back"], unigrams["spasm"] / unigrams["back"])
+    with pytest.raises(ValueError, match="everyday_mass"):
+        build_language_model(DOMAIN_SENTENCES, tmp_path, everyday=everyday, everyday_mass=1.0)
+
+
+@pytest.mark.parametrize("sentence", ["my hamstring is very tight", "my back is in spasm again"])
+def test_an_everyday_word_the_examples_lack_is_heard(
+    tmp_path: Path, say: Say, sentence: str
+) -> None:
+    """ "very" and "again" are in no domain sentence: without the everyday words the
+    recognizer has no word for them."""
+    model = build_language_model(DOMAIN_SENTENCES, tmp_path, everyday=everyday_words())
+    heard = hear(PocketsphinxRecognizer(model), say(sentence, engine="piper")).transcript
+    assert heard.text == sentence
+    assert not {"very", "again"} & {w for s in DOMAIN_SENTENCES for w in s.split()}
 
 
 def test_make_recognizer_finds_the_trained_model(tmp_path: Path, say: Say) -> None:
