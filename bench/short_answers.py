@@ -48,6 +48,8 @@ def verdict(said: str, kind: str, got: list[tuple[str, float]]) -> str:
 
 
 def coughs(path: Path) -> Path:
+    """20 s of a quiet room (pink, -45 dBFS) with a click or a 120 / 150 ms cough each
+    second, as loud as speech peaks, written to `path` (also used by test_listening.py)."""
     rng = np.random.default_rng(3)
     room = make_noise("pink", 20 * 16_000, 16_000, rng) * 10 ** (-45 / 20)
     for k in range(1, 20):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from audio_synth import Recipe, make, make_noise, speech, transient, write_wav
+from audio_synth import Recipe, make, make_noise, speech, write_wav
 
 from voiceback.audio import Endpointer, WavSource
 from voiceback.config import REPO_ROOT
@@ -37,6 +37,7 @@ from voiceback.types import InputError, Transcript
 
 sys.path.insert(0, str(REPO_ROOT / "bench"))
 
+from short_answers import coughs
 from slow_speakers import heard_slowly
 
 
@@ -441,24 +442,12 @@ def test_a_one_word_answer_in_noise_is_heard_while_one_is_expected(  # type: ign
         listener.expect("")
 
 
-def _coughs_in_a_room(path: Path) -> Path:
-    """20 s of a quiet room (pink, -45 dBFS) with a click or a 120 / 150 ms cough each second."""
-    rng = np.random.default_rng(3)
-    room = make_noise("pink", 20 * 16_000, 16_000, rng) * 10 ** (-45 / 20)
-    for k in range(1, 20):
-        kind, ms = [("click", 3.0), ("cough", 120.0), ("cough", 150.0)][k % 3]
-        burst = transient(kind, 16_000, rng, ms=ms) * 10 ** (-8 / 20)  # as loud as speech peaks
-        room[k * 16_000 : k * 16_000 + len(burst)] += burst
-    write_wav(path, room, 16_000)
-    return path
-
-
 def test_a_cough_while_an_answer_is_expected_is_never_a_sure_answer(  # type: ignore[no-untyped-def]
     recognizer, tmp_path: Path
 ) -> None:
     """The short start bar lets some coughs in while a question is open; the answer
     grammar must hear them as unsure (asked again), and the bar is back once it closes."""
-    room = _coughs_in_a_room(tmp_path / "coughs.wav")
+    room = coughs(tmp_path / "coughs.wav")  # a quiet room, a click or cough each second
     listener = Listener(Endpointer(), recognizer)
     started = 0
     for expect in ("number", "yes_no"):
