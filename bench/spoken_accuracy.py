@@ -3,9 +3,9 @@
     .venv/bin/python bench/spoken_accuracy.py [PER_LABEL | FROM:TO] [ENGINES...]
 
 Each label's first PER_LABEL checks (default 4; FROM:TO for another slice, e.g. 4:8,
-the next four, which were never used to tune anything) are spoken by the Piper voice
-en_US-joe-medium (and optionally espeak-ng voices), pink noise is added at 10 and
-5 dB SNR, and every file goes through the same pipeline as `voiceback listen`
+the next four, which were never used to tune anything, or 8: for the rest) are spoken
+by the Piper voice en_US-joe-medium (and optionally espeak-ng voices), pink noise is
+added at 10 and 5 dB SNR, and every file goes through the same pipeline as `voiceback listen`
 (WAV source, endpointer, pocketsphinx with the domain model, NLU). Prints intent
 accuracy, red-flag recall and recognizer real-time factor per condition.
 
@@ -42,7 +42,7 @@ CONDITIONS = ((None, 0.0), ("pink", 10.0), ("pink", 5.0))
 
 def main() -> None:
     first, _, last = (sys.argv[1] if len(sys.argv) > 1 else "4").rpartition(":")
-    chosen = slice(int(first or 0), int(last))
+    chosen = slice(int(first or 0), int(last) if last else None)
     voices = sys.argv[2:] or ["piper"]
     settings = Settings()
     knowledge = load_knowledge(settings.intents_dir)
