@@ -25,7 +25,7 @@ red-flag questions clean, none lost; not taken, see README).
 from __future__ import annotations
 
 import sys
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -77,7 +77,7 @@ def vote(weight: float) -> Reader:
         for reading, _ in found:
             if listening.leans_to_red_flag(reading):
                 return replace(reading, check_red_flag=True)
-        score: Counter[str] = Counter()
+        score: defaultdict[str, float] = defaultdict(float)
         for reading, rank in found:
             for label, probability in reading.ranking:
                 score[label] += (1.0 if rank == 0 else weight) * probability
@@ -102,17 +102,20 @@ def sure_best(understand: Callable[[str], Understanding], transcript: Transcript
     for reading, rank in found:
         if listening.leans_to_red_flag(reading) and not (sure and rank > 0):
             return replace(reading, check_red_flag=True)
-    bonus = listening.FIRST_READING_BONUS
-    return max(found, key=lambda rr: (not rr[0].fallback, rr[0].confidence + bonus * (rr[1] == 0)))[
-        0
-    ]
+
+    def weight(reading_rank: tuple[Understanding, int]) -> tuple[bool, float]:
+        reading, rank = reading_rank
+        bonus = listening.FIRST_READING_BONUS if rank == 0 else 0.0
+        return not reading.fallback, reading.confidence + bonus
+
+    return max(found, key=weight)[0]
 
 
 def read_all(
     heard: Sequence[Heard], understand: Callable[[str], Understanding], reader: Reader
 ) -> str:
     saved = listening.understand_best
-    listening.understand_best = reader  # understand_heard reads through it
+    listening.understand_best = reader  # type: ignore[assignment]  # understand_heard reads it
     try:
         right = flagged = asked = false_flags = false_asks = 0
         for item in heard:
