@@ -38,7 +38,7 @@ from voiceback import listening
 from voiceback.audio import Endpointer, WavSource
 from voiceback.config import Settings
 from voiceback.knowledge import load_knowledge
-from voiceback.listening import Listener, Utterance, understand_heard
+from voiceback.listening import Listener, Utterance, readings, understand_heard
 from voiceback.nlu import NLU
 from voiceback.stt import make_recognizer
 from voiceback.types import InputError, Transcript, Understanding
@@ -52,20 +52,6 @@ class Heard:
     label: str
     counted: bool  # one of the chosen checks (else another red_flag check)
     utterances: list[Utterance]
-
-
-def readings(
-    understand: Callable[[str], Understanding], transcript: Transcript
-) -> list[tuple[Understanding, int]]:
-    found = []
-    for rank, text in enumerate((transcript.text, *transcript.alternatives)):
-        try:
-            found.append((understand(text), rank))
-        except InputError:
-            continue
-    if not found:
-        raise InputError("nothing was heard")
-    return found
 
 
 def vote(weight: float) -> Reader:
@@ -102,13 +88,7 @@ def sure_best(understand: Callable[[str], Understanding], transcript: Transcript
     for reading, rank in found:
         if listening.leans_to_red_flag(reading) and not (sure and rank > 0):
             return replace(reading, check_red_flag=True)
-
-    def weight(reading_rank: tuple[Understanding, int]) -> tuple[bool, float]:
-        reading, rank = reading_rank
-        bonus = listening.FIRST_READING_BONUS if rank == 0 else 0.0
-        return not reading.fallback, reading.confidence + bonus
-
-    return max(found, key=weight)[0]
+    return max(found, key=listening.reading_weight)[0]
 
 
 def read_all(

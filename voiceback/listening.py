@@ -271,21 +271,37 @@ def understand_best(
 
     Raises InputError when no hypothesis has any words.
     """
-    readings = []
-    for rank, text in enumerate((transcript.text, *transcript.alternatives)):
-        try:
-            readings.append((understand(text), FIRST_READING_BONUS if rank == 0 else 0.0))
-        except InputError:
-            continue
-    if not readings:
-        raise InputError("nothing was heard")
-    flagged = [r for r, _ in readings if r.red_flag]
+    found = readings(understand, transcript)
+    flagged = [r for r, _ in found if r.red_flag]
     if flagged:
         return flagged[0]
-    leaning = [r for r, _ in readings if leans_to_red_flag(r)]
+    leaning = [r for r, _ in found if leans_to_red_flag(r)]
     if leaning:
         return replace(leaning[0], check_red_flag=True)
-    return max(readings, key=lambda rb: (not rb[0].fallback, rb[0].confidence + rb[1]))[0]
+    return max(found, key=reading_weight)[0]
+
+
+def readings(
+    understand: Callable[[str], Understanding], transcript: Transcript
+) -> list[tuple[Understanding, int]]:
+    """The best hypothesis and each n-best alternative understood, with its rank (0: the
+    best); hypotheses without words are left out. InputError if none has any."""
+    found = []
+    for rank, text in enumerate((transcript.text, *transcript.alternatives)):
+        try:
+            found.append((understand(text), rank))
+        except InputError:
+            continue
+    if not found:
+        raise InputError("nothing was heard")
+    return found
+
+
+def reading_weight(reading: tuple[Understanding, int]) -> tuple[bool, float]:
+    """How `understand_best` ranks (reading, rank) pairs with no red flag: an understood
+    one first, then by confidence, the best hypothesis's raised by FIRST_READING_BONUS."""
+    understood, rank = reading
+    return not understood.fallback, understood.confidence + (FIRST_READING_BONUS * (rank == 0))
 
 
 def doubt(heard: Understanding, confidence: float) -> Understanding:
