@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -184,8 +188,6 @@ def start(settings: Settings) -> int:
 
 def run(settings: Settings) -> int:
     import faulthandler
-    import signal
-    import threading
 
     from voiceback.audio import Endpointer, chime
     from voiceback.barge_in import BargeIn
@@ -232,7 +234,7 @@ def run(settings: Settings) -> int:
             log.warning("speaker: %s", err)
     stop = threading.Event()
     loop.stopping = stop  # SIGTERM: the current sentence is finished, the rest dropped
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop_on_signal(signal.SIGTERM, stop)
     faulthandler.register(signal.SIGUSR1, all_threads=True)  # a stuck kiosk: where is it?
     for problem in startup_problems(settings, assistant):
         print(f"voiceback> {problem}", flush=True)
@@ -253,6 +255,28 @@ def run(settings: Settings) -> int:
             assistant.store.close()  # every write is committed already; this tidies the WAL
     log.info("stopped", extra=fields(reason="SIGTERM"))
     return 0
+
+
+def stop_on_signal(signum: int, stop: threading.Event) -> None:
+    """Set `stop` when the signal comes (SIGTERM: systemd stopping the kiosk).
+
+    Not `stop.set()` in the handler itself: Python runs handlers in the main thread
+    between bytecodes, and when that thread is inside `stop.wait()` holding the event's
+    lock, `set()` waits for that lock forever (a kiosk that `systemctl stop` can only
+    kill). The handler only writes a byte to a pipe; a watcher thread sets the event."""
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(write_fd, False)  # a storm of signals never blocks the main thread
+
+    def watch() -> None:
+        os.read(read_fd, 1)
+        stop.set()
+
+    def handle(_signum: int, _frame: object) -> None:
+        with contextlib.suppress(OSError):  # the pipe is full: the byte is there already
+            os.write(write_fd, b"!")
+
+    threading.Thread(target=watch, name=f"on-signal-{signum}", daemon=True).start()
+    signal.signal(signum, handle)
 
 
 def startup_problems(settings: Settings, assistant: Any) -> list[str]:
