@@ -33,6 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from audio_synth import speech
+from spoken_accuracy import CONDITIONS, spoken_checks
 
 from voiceback import listening
 from voiceback.audio import Endpointer, WavSource
@@ -43,7 +44,6 @@ from voiceback.nlu import NLU
 from voiceback.stt import make_recognizer
 from voiceback.types import InputError, Transcript, Understanding
 
-CONDITIONS = ((None, 0.0), ("pink", 10.0), ("pink", 5.0))
 Reader = Callable[[Callable[[str], Understanding], Transcript], Understanding]
 
 
@@ -57,12 +57,9 @@ class Heard:
 def vote(weight: float) -> Reader:
     def read(understand: Callable[[str], Understanding], transcript: Transcript) -> Understanding:
         found = readings(understand, transcript)
-        for reading, _ in found:
-            if reading.red_flag:
-                return reading
-        for reading, _ in found:
-            if listening.leans_to_red_flag(reading):
-                return replace(reading, check_red_flag=True)
+        flag = listening.red_flag_reading(found)
+        if flag is not None:
+            return flag
         score: defaultdict[str, float] = defaultdict(float)
         for reading, rank in found:
             for label, probability in reading.ranking:
@@ -140,8 +137,6 @@ def oracle(
 
 
 def main() -> None:
-    first, _, last = (sys.argv[1] if len(sys.argv) > 1 else "4").rpartition(":")
-    chosen = slice(int(first or 0), int(last) if last else None)
     settings = Settings()
     knowledge = load_knowledge(settings.intents_dir)
     nlu = NLU.load(settings.intent_model_dir)
@@ -159,9 +154,7 @@ def main() -> None:
         return found
 
     recognizer = make_recognizer("pocketsphinx", settings.models_dir)
-    checks = [(t, n) for n, i in knowledge.intents.items() for t in i.checks[chosen]]
-    flag_checks = knowledge.intents["red_flag"].checks
-    more = [(t, "red_flag") for t in flag_checks if t not in flag_checks[chosen]]
+    checks, more = spoken_checks(knowledge, sys.argv[1] if len(sys.argv) > 1 else "4")
     for noise, snr in CONDITIONS:
         heard = []
         for index, (text, label) in enumerate(checks + more):

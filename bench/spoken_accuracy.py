@@ -31,7 +31,7 @@ from audio_synth import speech
 from voiceback.audio import Endpointer, WavSource
 from voiceback.config import Settings
 from voiceback.hands_free import MIN_STT_CONFIDENCE
-from voiceback.knowledge import load_knowledge
+from voiceback.knowledge import Knowledge, load_knowledge
 from voiceback.listening import Listener, understand_heard
 from voiceback.nlu import NLU
 from voiceback.stt import make_recognizer
@@ -40,17 +40,25 @@ from voiceback.types import InputError
 CONDITIONS = ((None, 0.0), ("pink", 10.0), ("pink", 5.0))
 
 
-def main() -> None:
-    first, _, last = (sys.argv[1] if len(sys.argv) > 1 else "4").rpartition(":")
+def spoken_checks(
+    knowledge: Knowledge, which: str
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(text, label) of each label's checks in `which` (PER_LABEL or FROM:TO), and the
+    other red_flag checks, decoded too so red-flag recall counts all of them."""
+    first, _, last = which.rpartition(":")
     chosen = slice(int(first or 0), int(last) if last else None)
+    checks = [(t, n) for n, i in knowledge.intents.items() for t in i.checks[chosen]]
+    flag_checks = knowledge.intents["red_flag"].checks
+    return checks, [(t, "red_flag") for t in flag_checks if t not in flag_checks[chosen]]
+
+
+def main() -> None:
     voices = sys.argv[2:] or ["piper"]
     settings = Settings()
     knowledge = load_knowledge(settings.intents_dir)
     nlu = NLU.load(settings.intent_model_dir)
     recognizer = make_recognizer("pocketsphinx", settings.models_dir)
-    checks = [(t, n) for n, i in knowledge.intents.items() for t in i.checks[chosen]]
-    flag_checks = knowledge.intents["red_flag"].checks
-    more_flags = [(t, "red_flag") for t in flag_checks if t not in flag_checks[chosen]]
+    checks, more_flags = spoken_checks(knowledge, sys.argv[1] if len(sys.argv) > 1 else "4")
     for voice in voices:
         engine, name = ("piper", "en-us") if voice == "piper" else ("espeak", voice)
         for noise, snr in CONDITIONS:

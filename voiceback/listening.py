@@ -272,13 +272,19 @@ def understand_best(
     Raises InputError when no hypothesis has any words.
     """
     found = readings(understand, transcript)
-    flagged = [r for r, _ in found if r.red_flag]
-    if flagged:
-        return flagged[0]
-    leaning = [r for r, _ in found if leans_to_red_flag(r)]
-    if leaning:
-        return replace(leaning[0], check_red_flag=True)
-    return max(found, key=reading_weight)[0]
+    return red_flag_reading(found) or max(found, key=reading_weight)[0]
+
+
+def red_flag_reading(found: list[tuple[Understanding, int]]) -> Understanding | None:
+    """The first reading that reports a red flag; else the first that leans to one, to be
+    asked about (check_red_flag); else None. Any reading counts, not only the best."""
+    for reading, _ in found:
+        if reading.red_flag:
+            return reading
+    for reading, _ in found:
+        if leans_to_red_flag(reading):
+            return replace(reading, check_red_flag=True)
+    return None
 
 
 def readings(
